@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# Source trees: the pristine tarball as a git base commit ("stock") and the
+# series applied on top as one commit per patch ("patched"). Sourced.
+
+tarball_version() {
+	tar -xOf "$ZC_TARBALL" linux-source-6.1/Makefile 2>/dev/null |
+		awk -F' = ' '/^VERSION/{v=$2} /^PATCHLEVEL/{p=$2}
+			     /^SUBLEVEL/{s=$2; print v "." p "." s; exit}'
+}
+
+check_tarball() {
+	[ -r "$ZC_TARBALL" ] ||
+		die "$ZC_TARBALL not found: apt-get install linux-source-6.1=$ZC_KERNEL_VERSION-*"
+	local v
+	v=$(tarball_version)
+	[ "$v" = "$ZC_KERNEL_VERSION" ] ||
+		die "$ZC_TARBALL holds Linux ${v:-<unknown>}, but the series targets $ZC_KERNEL_VERSION. Install linux-source-6.1=$ZC_KERNEL_VERSION-* or rebase kernel/patches."
+}
+
+# Extract the tarball once into build/kernel/stock and commit it as the base.
+prepare_base() {
+	local stock
+	stock=$(tree_dir stock)
+	if git -C "$stock" rev-parse -q --verify "refs/tags/$ZC_BASE_TAG" >/dev/null 2>&1; then
+		return 0
+	fi
+	check_tarball
+	log "extracting $ZC_TARBALL (Linux $ZC_KERNEL_VERSION) into $stock"
+	rm -rf "$stock" "$ZC_KBUILD/linux-source-6.1"
+	mkdir -p "$ZC_KBUILD"
+	tar -xf "$ZC_TARBALL" -C "$ZC_KBUILD"
+	mv "$ZC_KBUILD/linux-source-6.1" "$stock"
+	log "committing the pristine tree as $ZC_BASE_TAG (takes a minute)"
+	(
+		cd "$stock"
+		git init -q -b stock
+		git config gc.auto 0
+		git config core.untrackedCache true
+		# Object trees live inside the source trees; keep them out of git.
+		printf 'out/\n' >>.git/info/exclude
+		# Debian's top-level .gitignore ignores "/*": force-add the tarball as is.
+		git add -f -A .
+		GIT_AUTHOR_DATE="$ZC_FIXED_DATE" GIT_COMMITTER_DATE="$ZC_FIXED_DATE" \
+			git commit -q -m "Linux $ZC_KERNEL_VERSION (Debian linux-source-6.1)"
+		git tag "$ZC_BASE_TAG"
+	)
+}
+
+series_files() {
+	local p
+	while read -r p; do
+		case "$p" in ''|'#'*) continue ;; esac
+		[ -f "$ZC_REPO/kernel/patches/$p" ] ||
+			die "kernel/patches/series names $p, which does not exist"
+		echo "$ZC_REPO/kernel/patches/$p"
+	done <"$ZC_REPO/kernel/patches/series"
+}
+
+# Create or refresh the patched worktree; reapply the series when it changed.
+# git only rewrites files whose content differs, and ccache absorbs the rest,
+# so a one-line patch change rebuilds little.
+prepare_patched() {
+	local stock patched stamp want files
+	stock=$(tree_dir stock)
+	patched=$(tree_dir patched)
+	stamp="$ZC_KBUILD/patched.series-hash"
+	mapfile -t files < <(series_files)
+	want=$(hash_files "$ZC_REPO/kernel/patches/series" "${files[@]}")
+	if [ ! -e "$patched/.git" ]; then
+		log "creating the patched worktree"
+		git -C "$stock" worktree prune
+		git -C "$stock" worktree add -q -f -B "$ZC_PATCH_BRANCH" "$patched" "$ZC_BASE_TAG"
+	elif [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+	log "applying ${#files[@]} patch(es) from kernel/patches/series"
+	(
+		cd "$patched"
+		git am --abort >/dev/null 2>&1 || true
+		git checkout -q -B "$ZC_PATCH_BRANCH" "$ZC_BASE_TAG"
+		if [ ${#files[@]} -gt 0 ] &&
+		   ! git am -q --committer-date-is-author-date "${files[@]}"; then
+			git am --abort >/dev/null 2>&1 || true
+			die "the series does not apply to $ZC_BASE_TAG (see git am output above)"
+		fi
+	)
+	echo "$want" >"$stamp"
+}
