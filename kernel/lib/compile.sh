@@ -7,11 +7,14 @@
 export CCACHE_BASEDIR="$ZC_KBUILD" CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 
+# uname -r tells the variants apart: 6.1.192 (stock), 6.1.192-zcbuf. A set
+# LOCALVERSION also keeps kbuild from appending "+" for a git tree.
 kmake() {
-	local variant=$1
+	local variant=$1 localversion=
 	shift
+	[ "$variant" = patched ] && localversion=-zcbuf
 	make -C "$(tree_dir "$variant")" O="$(out_dir "$variant")" \
-		CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+		CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION="$localversion" "$@"
 }
 
 # progress_ticker LOG: print how far the build got every 30 s.
@@ -34,7 +37,7 @@ build_variant() {
 	ticker=$!
 	kmake "$variant" -j"$ZC_JOBS" bzImage modules >"$log" 2>&1 || rc=$?
 	kill "$ticker" 2>/dev/null
-	wait "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null || true
 	if [ "$rc" -ne 0 ]; then
 		tail -n 40 "$log" >&2
 		die "$variant: kernel build failed (full log: $log)"
