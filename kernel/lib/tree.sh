@@ -2,10 +2,12 @@
 # Source trees: the pristine tarball as a git base commit ("stock") and the
 # series applied on top as one commit per patch ("patched"). Sourced.
 
+# --occurrence stops tar once the member is found, so awk reads everything
+# and nobody dies of SIGPIPE under pipefail.
 tarball_version() {
-	tar -xOf "$ZC_TARBALL" linux-source-6.1/Makefile 2>/dev/null |
-		awk -F' = ' '/^VERSION/{v=$2} /^PATCHLEVEL/{p=$2}
-			     /^SUBLEVEL/{s=$2; print v "." p "." s; exit}'
+	tar --occurrence=1 -xOf "$ZC_TARBALL" linux-source-6.1/Makefile 2>/dev/null |
+		awk -F' = ' '/^VERSION/ {v = $2} /^PATCHLEVEL/ {p = $2} /^SUBLEVEL/ {s = $2}
+			     END {print v "." p "." s}'
 }
 
 check_tarball() {
