@@ -75,6 +75,9 @@ prepare_patched() {
 	elif [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 		return 0
 	fi
+	if [ -n "$(git -C "$patched" status --porcelain --untracked-files=no)" ]; then
+		die "kernel/patches changed, but $patched has uncommitted work that reapplying the series would lose: commit it and run kernel/export-patches, or git stash it"
+	fi
 	log "applying ${#files[@]} patch(es) from kernel/patches/series"
 	(
 		cd "$patched"
