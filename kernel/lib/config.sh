@@ -28,14 +28,18 @@ verify_config() {
 	' "$final" "$@"
 }
 
-# prepare_config VARIANT: (re)generate out/.config when the fragments changed.
+# prepare_config VARIANT: (re)generate out/.config when a fragment or a
+# Kconfig file of the tree changed.
 prepare_config() {
 	local src out stamp want frags merged
 	src=$(tree_dir "$1")
 	out=$(out_dir "$1")
 	stamp="$out/.zcbuf-config-hash"
 	mapfile -t frags < <(config_fragments "$1")
-	want=$(hash_files "${frags[@]}")
+	# Patches add Kconfig symbols: regenerate when any Kconfig file changed.
+	want=$({ hash_files "${frags[@]}"
+		find "$src" -path "$src/out" -prune -o -name 'Kconfig*' -print |
+			sort | xargs cat | sha256sum; } | sha256sum | cut -d' ' -f1)
 	if [ -f "$out/.config" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
 		return 0
 	fi

@@ -20,15 +20,22 @@ tap_check() {
 	tap_result $? "$desc"
 }
 tap_done() { echo "1..$tap_n"; }
-# tap_lines FILE: copy "ok - x" / "not ok - x" lines (and "# ..." diagnostics)
-# from a helper's output, numbering them in this suite's sequence.
+# tap_lines FILE: copy the results ("ok [N] - x", "not ok [N] - x") and
+# "# ..." diagnostics of a helper's TAP, renumbered in this suite's sequence.
+# A helper that printed nothing, or not its whole plan, fails.
 tap_lines() {
-	local line
+	local line plan="" seen=0
 	while IFS= read -r line; do
 		case "$line" in
-		"ok - "*) tap_ok "${line#ok - }" ;;
-		"not ok - "*) tap_not_ok "${line#not ok - }" ;;
+		"ok "*) tap_ok "${line#ok*- }"; seen=$((seen + 1)) ;;
+		"not ok "*) tap_not_ok "${line#not ok*- }"; seen=$((seen + 1)) ;;
+		"1.."*) plan=${line#1..} ;;
 		"#"*) echo "$line" ;;
 		esac
 	done <"$1"
+	if [ -n "$plan" ] && [ "$plan" != "$seen" ]; then
+		tap_not_ok "$(basename "$1"): planned $plan results, printed $seen"
+	elif [ "$seen" = 0 ]; then
+		tap_not_ok "$(basename "$1"): no results"
+	fi
 }

@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: MIT
+/*
+ * In-guest test of IO-PFN ranges through their real owner, ivshmem-iopfn:
+ * the shared memory of QEMU's ivshmem-plain device as dma-bufs.
+ *
+ *  - export, mmap, write and read back; a second export sees the same memory
+ *  - import into vgem (PRIME) and into vivid as a V4L2 DMABUF buffer, and
+ *    check the frame vivid wrote into the BAR
+ *  - unbind the driver while the buffer is only mmapped, while vgem holds
+ *    an import, and while vivid holds a vmap: the mapping faults with
+ *    SIGBUS, new imports fail, the unbind waits for the importer that cannot
+ *    be told and finishes once it lets go
+ *  - a fail-nth sweep over the export ioctl: every injected failure is an
+ *    error or a success, and no file descriptor is left behind
+ *
+ * Usage: iopfn-ivshmem EXPECTED_SIZE_BYTES. Prints TAP.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/videodev2.h>
+#include <xf86drm.h>
+
+#include <linux/ivshmem-iopfn.h>
+#include "tap.h"
+
+#define DRIVER_DIR "/sys/bus/pci/drivers/ivshmem_iopfn"
+/* A webcam size vivid offers (S_FMT would round 320x240 to it anyway). */
+#define FRAME_W 320
+#define FRAME_H 180
+
+static char pci_addr[64];
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* /dev/ivshmemN and the PCI address of its device. */
+static int open_ivshmem(void)
+{
+	char link[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	ssize_t n;
+	DIR *d;
+	int fd = -ENODEV;
+
+	d = opendir("/sys/class/misc");
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "ivshmem", 7))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/misc/%s/device", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		snprintf(pci_addr, sizeof(pci_addr), "%s", strrchr(link, '/') + 1);
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			fd = -errno;
+		break;
+	}
+	closedir(d);
+	return fd;
+}
+
+static int export_dmabuf(int dev, uint32_t flags)
+{
+	struct ivshmem_iopfn_export arg = { .flags = flags };
+
+	if (ioctl(dev, IVSHMEM_IOPFN_IOC_EXPORT, &arg))
+		return -errno;
+	return arg.fd;
+}
+
+static int dmabuf_sync(int fd, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
+static int open_vgem(void)
+{
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		drmVersionPtr v;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, "vgem")) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		drmFreeVersion(v);
+		close(fd);
+	}
+	return -ENODEV;
+}
+
+static void gem_close(int card, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	ioctl(card, DRM_IOCTL_GEM_CLOSE, &arg);
+}
+
+static int open_video(const char *name)
+{
+	char path[PATH_MAX], buf[64];
+	struct dirent *e;
+	DIR *d = opendir("/sys/class/video4linux");
+	int fd = -ENODEV;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name", e->d_name);
+		if (read_file(path, buf, sizeof(buf)) || strncmp(buf, name, strlen(name)))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		break;
+	}
+	closedir(d);
+	return fd;
+}
+
+/* ---- SIGBUS on access --------------------------------------------------- */
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+static bool read_faults(volatile const uint32_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	bool faulted = false;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(bus_jmp, 1))
+		faulted = true;
+	else
+		(void)*p;
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
+
+/* ---- unbind in a child, which blocks while importers hold the BAR ------- */
+
+static pid_t start_unbind(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(write_file(DRIVER_DIR "/unbind", pci_addr) ? 1 : 0);
+	return pid;
+}
+
+/* Wait up to timeout_ms for the unbind child; -1 while it still runs. */
+static int wait_unbind(pid_t pid, int timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
+	int status;
+
+	do {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+		usleep(20000);
+	} while (now_ms() < end);
+	return -1;
+}
+
+static int rebind(void)
+{
+	int fd, i;
+
+	if (write_file(DRIVER_DIR "/bind", pci_addr))
+		return -1;
+	for (i = 0; i < 100; i++) {
+		fd = open_ivshmem();
+		if (fd >= 0)
+			return fd;
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* ---- vivid capture ------------------------------------------------------ */
+
+static int vivid_set_format(int vid, struct v4l2_format *fmt)
+{
+	memset(fmt, 0, sizeof(*fmt));
+	fmt->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	fmt->fmt.pix.width = FRAME_W;
+	fmt->fmt.pix.height = FRAME_H;
+	fmt->fmt.pix.pixelformat = V4L2_PIX_FMT_RGB24;
+	fmt->fmt.pix.field = V4L2_FIELD_NONE;
+	return ioctl(vid, VIDIOC_S_FMT, fmt) ? -errno : 0;
+}
+
+static int reqbufs(int vid, unsigned int memory, unsigned int count)
+{
+	struct v4l2_requestbuffers req = {
+		.count = count,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = memory,
+	};
+
+	return ioctl(vid, VIDIOC_REQBUFS, &req) ? -errno : 0;
+}
+
+static int qbuf(int vid, unsigned int memory, int fd)
+{
+	struct v4l2_buffer buf = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = memory,
+		.index = 0,
+	};
+
+	if (memory == V4L2_MEMORY_DMABUF)
+		buf.m.fd = fd;
+	return ioctl(vid, VIDIOC_QBUF, &buf) ? -errno : 0;
+}
+
+/* Stream one frame into buffer 0; returns bytesused or -errno. */
+static int capture_one(int vid, unsigned int memory)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, ret;
+	struct pollfd pfd = { .fd = vid, .events = POLLIN };
+	struct v4l2_buffer buf = { .type = type, .memory = memory };
+
+	if (ioctl(vid, VIDIOC_STREAMON, &type))
+		return -errno;
+	ret = poll(&pfd, 1, 20000);
+	if (ret == 1 && !ioctl(vid, VIDIOC_DQBUF, &buf))
+		ret = buf.flags & V4L2_BUF_FLAG_ERROR ? -EIO : (int)buf.bytesused;
+	else
+		ret = ret == 0 ? -ETIMEDOUT : -errno;
+	ioctl(vid, VIDIOC_STREAMOFF, &type);
+	return ret;
+}
+
+/* The last line of a vivid frame: colour bars, the same in every frame. */
+static bool vivid_reference_line(int vid, const struct v4l2_format *fmt,
+				 uint8_t *line)
+{
+	struct v4l2_buffer buf = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	uint8_t *p;
+	bool ok;
+
+	if (reqbufs(vid, V4L2_MEMORY_MMAP, 1) || ioctl(vid, VIDIOC_QUERYBUF, &buf))
+		return false;
+	p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset);
+	if (p == MAP_FAILED)
+		return false;
+	ok = !qbuf(vid, V4L2_MEMORY_MMAP, -1) && capture_one(vid, V4L2_MEMORY_MMAP) > 0;
+	if (ok)
+		memcpy(line, p + (fmt->fmt.pix.height - 1) * fmt->fmt.pix.bytesperline,
+		       fmt->fmt.pix.bytesperline);
+	munmap(p, buf.length);
+	reqbufs(vid, V4L2_MEMORY_MMAP, 0);
+	return ok;
+}
+
+/* ---- the tests ---------------------------------------------------------- */
+
+static void fill(volatile uint32_t *p, size_t size, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		p[i] = seed ^ (uint32_t)(i * 2654435761u);
+}
+
+static bool check(volatile const uint32_t *p, size_t size, uint32_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < size / 4; i++)
+		if (p[i] != (seed ^ (uint32_t)(i * 2654435761u)))
+			return false;
+	return true;
+}
+
+static void test_export_and_mmap(int dev, size_t size)
+{
+	struct ivshmem_iopfn_info info;
+	uint32_t *a, *b;
+	int fa, fb;
+
+	tap_result(!ioctl(dev, IVSHMEM_IOPFN_IOC_INFO, &info) && info.size == size,
+		   "IVSHMEM_IOPFN_IOC_INFO reports the BAR size (%zu bytes)", size);
+	tap_result(export_dmabuf(dev, O_WRONLY) == -EINVAL &&
+		   export_dmabuf(dev, O_RDWR | O_NONBLOCK) == -EINVAL,
+		   "export refuses O_WRONLY and unknown flags with EINVAL");
+	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	fb = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	if (!tap_result(fa >= 0 && fb >= 0, "export two dma-bufs of the BAR"))
+		return;
+	tap_result(lseek(fa, 0, SEEK_END) == (off_t)size,
+		   "the dma-buf is as large as the BAR");
+	tap_result(mmap(NULL, size, PROT_READ, MAP_PRIVATE, fa, 0) == MAP_FAILED &&
+		   errno == EINVAL, "a private (copy-on-write) mapping is refused with EINVAL");
+	a = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	b = mmap(NULL, size, PROT_READ, MAP_SHARED, fb, 0);
+	if (tap_result(a != MAP_FAILED && b != MAP_FAILED, "mmap both dma-bufs")) {
+		dmabuf_sync(fa, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		fill(a, size, 0x5a5a0001);
+		dmabuf_sync(fa, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		dmabuf_sync(fb, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		tap_result(check(b, size, 0x5a5a0001),
+			   "a pattern written through one dma-buf reads back through the other");
+		dmabuf_sync(fb, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	}
+	if (a != MAP_FAILED)
+		munmap(a, size);
+	if (b != MAP_FAILED)
+		munmap(b, size);
+	close(fa);
+	close(fb);
+}
+
+static void test_vgem_import(int dev)
+{
+	struct stat sa, sc;
+	uint32_t handle;
+	int card, fa, fc = -1;
+
+	card = open_vgem();
+	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	if (!tap_result(card >= 0 && fa >= 0, "open vgem and export a dma-buf"))
+		goto out;
+	if (!tap_result(!drmPrimeFDToHandle(card, fa, &handle),
+			"vgem imports the dma-buf (PRIME fd to handle): attach and DMA map"))
+		goto out;
+	tap_result(!drmPrimeHandleToFD(card, handle, DRM_CLOEXEC, &fc) &&
+		   !fstat(fa, &sa) && !fstat(fc, &sc) && sa.st_ino == sc.st_ino,
+		   "vgem hands the same dma-buf back (handle to fd)");
+	gem_close(card, handle);
+out:
+	if (fc >= 0)
+		close(fc);
+	if (fa >= 0)
+		close(fa);
+	if (card >= 0)
+		close(card);
+}
+
+static void test_vivid_import(int dev, size_t size)
+{
+	uint8_t ref[FRAME_W * 3 * 2];
+	struct v4l2_format fmt;
+	uint8_t *bar = MAP_FAILED, *line;
+	int vid, fa = -1, used;
+
+	vid = open_video("vivid-000-vid-cap");
+	if (!tap_result(vid >= 0 && !vivid_set_format(vid, &fmt) &&
+			fmt.fmt.pix.width == FRAME_W && fmt.fmt.pix.height == FRAME_H &&
+			fmt.fmt.pix.bytesperline <= sizeof(ref),
+			"vivid-000 capture at %ux%u RGB24", FRAME_W, FRAME_H))
+		goto out;
+	tap_result(vivid_reference_line(vid, &fmt, ref),
+		   "a reference frame captured into a vivid MMAP buffer");
+	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	bar = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	if (!tap_result(bar != MAP_FAILED, "export and mmap a dma-buf"))
+		goto out;
+	memset(bar, 0xa5, size);
+	tap_result(!reqbufs(vid, V4L2_MEMORY_DMABUF, 1) &&
+		   !qbuf(vid, V4L2_MEMORY_DMABUF, fa),
+		   "vivid queues the dma-buf as a DMABUF buffer (vb2-vmalloc vmaps it)");
+	used = capture_one(vid, V4L2_MEMORY_DMABUF);
+	tap_result(used == (int)fmt.fmt.pix.sizeimage, "vivid captures a frame into it");
+	line = bar + (fmt.fmt.pix.height - 1) * fmt.fmt.pix.bytesperline;
+	if (!tap_result(!memcmp(line, ref, fmt.fmt.pix.bytesperline),
+			"the frame landed in the BAR and matches the MMAP reference"))
+		tap_diag("last line: BAR %02x %02x %02x %02x..., reference %02x %02x %02x %02x...",
+			 line[0], line[1], line[2], line[3], ref[0], ref[1], ref[2], ref[3]);
+	tap_result(!reqbufs(vid, V4L2_MEMORY_DMABUF, 0), "vivid releases the buffer");
+out:
+	if (bar != MAP_FAILED)
+		munmap(bar, size);
+	if (fa >= 0)
+		close(fa);
+	if (vid >= 0)
+		close(vid);
+}
+
+/* What every revocation must leave behind, whatever held the buffer. */
+static void check_revoked(int dev, int fd, volatile uint32_t *map,
+			  const char *what)
+{
+	tap_result(read_faults(map), "%s: the old mapping faults with SIGBUS", what);
+	tap_result(dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ) == -ENODEV,
+		   "%s: DMA_BUF_IOCTL_SYNC fails with ENODEV", what);
+	tap_result(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		   errno == ENODEV, "%s: a new mmap fails with ENODEV", what);
+	tap_result(export_dmabuf(dev, O_RDWR) == -ENODEV,
+		   "%s: exporting through an open device fd fails with ENODEV", what);
+}
+
+enum holder { HOLD_NOTHING, HOLD_VGEM, HOLD_VIVID };
+
+static int test_unbind(int dev, size_t size, enum holder holder)
+{
+	static const char *const names[] = { "mmap only", "vgem import", "vivid vmap" };
+	const char *what = names[holder];
+	int fa, card = -1, card2 = -1, vid = -1, waited;
+	uint32_t handle = 0, handle2;
+	struct v4l2_format fmt;
+	uint32_t *map;
+	double t0;
+	pid_t pid;
+
+	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	if (!tap_result(map != MAP_FAILED, "%s: export and mmap", what))
+		return dev;
+	fill(map, 4096, 7);
+	if (holder == HOLD_VGEM) {
+		card = open_vgem();
+		tap_result(card >= 0 && !drmPrimeFDToHandle(card, fa, &handle),
+			   "%s: vgem imports the dma-buf", what);
+	} else if (holder == HOLD_VIVID) {
+		vid = open_video("vivid-000-vid-cap");
+		tap_result(vid >= 0 && !vivid_set_format(vid, &fmt) &&
+			   !reqbufs(vid, V4L2_MEMORY_DMABUF, 1) &&
+			   !qbuf(vid, V4L2_MEMORY_DMABUF, fa),
+			   "%s: vivid holds the dma-buf vmapped (queued buffer)", what);
+	}
+
+	t0 = now_ms();
+	pid = start_unbind();
+	if (holder == HOLD_NOTHING) {
+		waited = wait_unbind(pid, 10000);
+		tap_result(waited == 0, "%s: unbind completes (%.0f ms)", what, now_ms() - t0);
+		check_revoked(dev, fa, map, what);
+	} else {
+		tap_result(wait_unbind(pid, 1000) == -1,
+			   "%s: unbind waits while the importer holds the memory", what);
+		check_revoked(dev, fa, map, what);
+		if (holder == HOLD_VGEM) {
+			card2 = open_vgem();
+			tap_result(drmPrimeFDToHandle(card2, fa, &handle2) != 0,
+				   "%s: a new import fails", what);
+			gem_close(card, handle);
+		} else {
+			tap_result(qbuf(vid, V4L2_MEMORY_DMABUF, fa) != 0,
+				   "%s: queueing the buffer again fails", what);
+			reqbufs(vid, V4L2_MEMORY_DMABUF, 0);
+		}
+		t0 = now_ms();
+		waited = wait_unbind(pid, 10000);
+		tap_result(waited == 0, "%s: unbind completes once the importer lets go (%.0f ms)",
+			   what, now_ms() - t0);
+	}
+	if (waited < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	munmap(map, size);
+	close(fa);
+	if (card >= 0)
+		close(card);
+	if (card2 >= 0)
+		close(card2);
+	if (vid >= 0)
+		close(vid);
+	close(dev);
+	tap_result(access("/dev/ivshmem0", F_OK) != 0, "%s: the device node is gone", what);
+	dev = rebind();
+	tap_result(dev >= 0, "%s: rebinding the driver brings the device back", what);
+	return dev;
+}
+
+/* fail-nth over the export ioctl: every fault point, every outcome clean. */
+static void test_export_fault_injection(int dev)
+{
+	static const char *const knobs[] = {
+		"/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc",
+		"/sys/kernel/debug/fail_usercopy",
+	};
+	char path[128], left[16];
+	int n, fd, fds, errors = 0, leaks = 0, nth;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/verbose", knobs[i]);
+		write_file(path, "0");
+		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", knobs[i]);
+		write_file(path, "N");
+	}
+	nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (!tap_result(nth >= 0, "fail-nth is available"))
+		return;
+	for (n = 1; n < 200; n++) {
+		char num[16];
+
+		fds = count_fds();
+		snprintf(num, sizeof(num), "%d", n);
+		if (pwrite(nth, num, strlen(num), 0) < 0)
+			break;
+		fd = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+		memset(left, 0, sizeof(left));
+		if (pread(nth, left, sizeof(left) - 1, 0) < 0 ||
+		    pwrite(nth, "0", 1, 0) < 0)
+			break;
+		if (fd >= 0)
+			close(fd);
+		else
+			errors++;
+		leaks += count_fds() != fds;
+		if (atoi(left) != 0)
+			break; /* fewer than n fault points: all were tried */
+	}
+	close(nth);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", knobs[i]);
+		write_file(path, "Y");
+	}
+	tap_result(n > 1 && errors > 0 && !leaks,
+		   "fail-nth over %d fault points of the export: %d errors returned, %d fds leaked",
+		   n - 1, errors, leaks);
+	fd = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	tap_result(fd >= 0, "export works again after the sweep");
+	if (fd >= 0)
+		close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	size_t size = argc > 1 ? strtoull(argv[1], NULL, 0) : 0;
+	int dev;
+
+	printf("TAP version 13\n");
+	dev = open_ivshmem();
+	if (!tap_result(dev >= 0, "open /dev/ivshmem0 (%s)", strerror(dev < 0 ? -dev : 0)))
+		return tap_done();
+	tap_diag("ivshmem at PCI %s", pci_addr);
+	test_export_and_mmap(dev, size);
+	test_vgem_import(dev);
+	test_vivid_import(dev, size);
+	dev = test_unbind(dev, size, HOLD_NOTHING);
+	if (dev >= 0)
+		dev = test_unbind(dev, size, HOLD_VGEM);
+	if (dev >= 0)
+		dev = test_unbind(dev, size, HOLD_VIVID);
+	if (dev >= 0) {
+		test_export_fault_injection(dev);
+		close(dev);
+	}
+	return tap_done();
+}
