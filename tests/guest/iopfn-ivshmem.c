@@ -10,8 +10,9 @@
  *    an import, and while vivid holds a vmap: the mapping faults with
  *    SIGBUS, new imports fail, the unbind waits for the importer that cannot
  *    be told and finishes once it lets go
- *  - a fail-nth sweep over the export ioctl: every injected failure is an
- *    error or a success, and no file descriptor is left behind
+ *  - fail-nth sweeps over the export ioctl and over probe: every injected
+ *    failure is an error or a success, nothing is left behind (file
+ *    descriptors, device nodes; kmemleak checks memory after the suite)
  *
  * Usage: iopfn-ivshmem EXPECTED_SIZE_BYTES. Prints TAP.
  */
@@ -550,51 +551,92 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 	return dev;
 }
 
-/* fail-nth over the export ioctl: every fault point, every outcome clean. */
-static void test_export_fault_injection(int dev)
+/*
+ * Fault injection through /proc/thread-self/fail-nth: the n-th fault point
+ * this thread reaches fails. Slab, page allocator and usercopy faults count;
+ * failslab and fail_page_alloc must not skip allocations that may sleep.
+ */
+static const char *const fault_knobs[] = {
+	"/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc",
+	"/sys/kernel/debug/fail_usercopy",
+};
+
+static int fault_injection_start(void)
 {
-	static const char *const knobs[] = {
-		"/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc",
-		"/sys/kernel/debug/fail_usercopy",
-	};
-	char path[128], left[16];
-	int n, fd, fds, errors = 0, leaks = 0, nth;
+	char path[128];
 	unsigned int i;
 
 	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/verbose", knobs[i]);
+		snprintf(path, sizeof(path), "%s/verbose", fault_knobs[i]);
 		write_file(path, "0");
-		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", knobs[i]);
-		write_file(path, "N");
+		if (i < 2) {
+			snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fault_knobs[i]);
+			write_file(path, "N");
+		}
 	}
-	nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	return open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+}
+
+static void fault_injection_stop(int nth)
+{
+	char path[128];
+	unsigned int i;
+
+	close(nth);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fault_knobs[i]);
+		write_file(path, "Y");
+	}
+}
+
+/* Arm fault point n; returns false when arming failed. */
+static bool fault_arm(int nth, int n)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", n);
+	return pwrite(nth, num, strlen(num), 0) > 0;
+}
+
+/* Disarm; returns true when the armed fault was injected. */
+static bool fault_disarm(int nth)
+{
+	char left[16] = "";
+	bool injected;
+
+	if (pread(nth, left, sizeof(left) - 1, 0) < 0)
+		return false;
+	injected = atoi(left) == 0;
+	if (pwrite(nth, "0", 1, 0) < 0)
+		return injected;
+	return injected;
+}
+
+/* fail-nth over the export ioctl: every fault point, every outcome clean. */
+static void test_export_fault_injection(int dev)
+{
+	int n, fd, fds, errors = 0, leaks = 0, nth;
+
+	nth = fault_injection_start();
 	if (!tap_result(nth >= 0, "fail-nth is available"))
 		return;
 	for (n = 1; n < 200; n++) {
-		char num[16];
+		bool injected;
 
 		fds = count_fds();
-		snprintf(num, sizeof(num), "%d", n);
-		if (pwrite(nth, num, strlen(num), 0) < 0)
+		if (!fault_arm(nth, n))
 			break;
 		fd = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
-		memset(left, 0, sizeof(left));
-		if (pread(nth, left, sizeof(left) - 1, 0) < 0 ||
-		    pwrite(nth, "0", 1, 0) < 0)
-			break;
+		injected = fault_disarm(nth);
 		if (fd >= 0)
 			close(fd);
 		else
 			errors++;
 		leaks += count_fds() != fds;
-		if (atoi(left) != 0)
+		if (!injected)
 			break; /* fewer than n fault points: all were tried */
 	}
-	close(nth);
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", knobs[i]);
-		write_file(path, "Y");
-	}
+	fault_injection_stop(nth);
 	tap_result(n > 1 && errors > 0 && !leaks,
 		   "fail-nth over %d fault points of the export: %d errors returned, %d fds leaked",
 		   n - 1, errors, leaks);
@@ -602,6 +644,49 @@ static void test_export_fault_injection(int dev)
 	tap_result(fd >= 0, "export works again after the sweep");
 	if (fd >= 0)
 		close(fd);
+}
+
+/*
+ * fail-nth over probe: binding the driver runs its probe (iopfn_create(),
+ * misc_register()...) in this thread. Every failure leaves no device node,
+ * and the next bind works.
+ */
+static int test_probe_fault_injection(int dev)
+{
+	int n, nth, errors = 0, bound_anyway = 0, ret;
+
+	close(dev);
+	if (!tap_result(!write_file(DRIVER_DIR "/unbind", pci_addr),
+			"probe sweep: unbind the driver"))
+		return -1;
+	nth = fault_injection_start();
+	for (n = 1; nth >= 0 && n < 1000; n++) {
+		bool injected;
+
+		if (!fault_arm(nth, n))
+			break;
+		ret = write_file(DRIVER_DIR "/bind", pci_addr);
+		injected = fault_disarm(nth);
+		if (!injected && !ret)
+			break; /* every fault point was tried */
+		if (ret) {
+			errors++;
+			if (!access("/dev/ivshmem0", F_OK))
+				break; /* a failed probe left its node behind */
+		} else {
+			bound_anyway++;
+			if (write_file(DRIVER_DIR "/unbind", pci_addr))
+				break;
+		}
+	}
+	if (nth >= 0)
+		fault_injection_stop(nth);
+	tap_result(nth >= 0 && n > 1 && errors > 0 && access("/dev/ivshmem0", F_OK) == 0,
+		   "fail-nth over %d fault points of probe: %d failed binds left nothing behind, %d absorbed, then it binds",
+		   n - 1, errors, bound_anyway);
+	dev = open_ivshmem();
+	tap_result(dev >= 0, "probe sweep: the device works after it");
+	return dev;
 }
 
 int main(int argc, char **argv)
@@ -624,7 +709,9 @@ int main(int argc, char **argv)
 		dev = test_unbind(dev, size, HOLD_VIVID);
 	if (dev >= 0) {
 		test_export_fault_injection(dev);
-		close(dev);
+		dev = test_probe_fault_injection(dev);
 	}
+	if (dev >= 0)
+		close(dev);
 	return tap_done();
 }
