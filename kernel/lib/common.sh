@@ -6,9 +6,12 @@ ZC_TARBALL="${ZC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}"
 ZC_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ZC_BUILD="${ZC_BUILD:-$ZC_REPO/build}"
 ZC_KBUILD="$ZC_BUILD/kernel"
-# The pristine tree is a git repository whose first commit is the tarball;
-# the patched tree is a worktree of it on branch "zcbuf".
+# The stock tree is a git repository whose first commit is the tarball; the
+# patched tree is a worktree of it.
 ZC_BASE_TAG="v$ZC_KERNEL_VERSION-debian"
+# "stock" is the base plus kernel/base-fixes (bugs of 6.1.192 the test bed
+# trips over, not part of the series); "zcbuf" is stock plus the series.
+ZC_STOCK_BRANCH="stock"
 ZC_PATCH_BRANCH="zcbuf"
 # Fixed identity and dates so that the base commit and every patch commit get
 # the same hash on every machine (git format-patch then regenerates the series).

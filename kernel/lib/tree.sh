@@ -48,46 +48,65 @@ prepare_base() {
 	)
 }
 
+# series_files DIR: the patches DIR/series names, in order.
 series_files() {
-	local p
+	local dir=$1 p
+	[ -f "$dir/series" ] || return 0
 	while read -r p; do
 		case "$p" in ''|'#'*) continue ;; esac
-		[ -f "$ZC_REPO/kernel/patches/$p" ] ||
-			die "kernel/patches/series names $p, which does not exist"
-		echo "$ZC_REPO/kernel/patches/$p"
-	done <"$ZC_REPO/kernel/patches/series"
+		[ -f "$dir/$p" ] || die "${dir#"$ZC_REPO"/}/series names $p, which does not exist"
+		echo "$dir/$p"
+	done <"$dir/series"
 }
 
-# Create or refresh the patched worktree; reapply the series when it changed.
-# git only rewrites files whose content differs, and ccache absorbs the rest,
-# so a one-line patch change rebuilds little.
-prepare_patched() {
-	local stock patched stamp want files
-	stock=$(tree_dir stock)
-	patched=$(tree_dir patched)
-	stamp="$ZC_KBUILD/patched.series-hash"
-	mapfile -t files < <(series_files)
-	want=$(hash_files "$ZC_REPO/kernel/patches/series" "${files[@]}")
-	if [ ! -e "$patched/.git" ]; then
-		log "creating the patched worktree"
-		git -C "$stock" worktree prune
-		git -C "$stock" worktree add -q -f -B "$ZC_PATCH_BRANCH" "$patched" "$ZC_BASE_TAG"
-	elif [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
-		return 0
+# apply_series TREE BRANCH START STAMP DIR...: make BRANCH in TREE the commit
+# START plus one commit per patch of each DIR, unless nothing changed since
+# STAMP was written. git only rewrites files whose content differs, and
+# ccache absorbs the rest, so a one-line patch change rebuilds little.
+apply_series() {
+	local tree=$1 branch=$2 start=$3 stamp=$4 want files=() d
+	shift 4
+	for d in "$@"; do
+		mapfile -t -O "${#files[@]}" files < <(series_files "$d")
+	done
+	want=$({ git -C "$tree" rev-parse "$start"
+		 for d in "$@"; do [ -f "$d/series" ] && cat "$d/series"; done
+		 [ ${#files[@]} -eq 0 ] || cat "${files[@]}"; } | sha256sum | cut -d' ' -f1)
+	[ "$(cat "$stamp" 2>/dev/null)" = "$want" ] &&
+		[ "$(git -C "$tree" symbolic-ref -q --short HEAD)" = "$branch" ] && return 0
+	if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
+		die "the patches of $tree changed, but it has uncommitted work that reapplying them would lose: commit it and run kernel/export-patches, or git stash it"
 	fi
-	if [ -n "$(git -C "$patched" status --porcelain --untracked-files=no)" ]; then
-		die "kernel/patches changed, but $patched has uncommitted work that reapplying the series would lose: commit it and run kernel/export-patches, or git stash it"
-	fi
-	log "applying ${#files[@]} patch(es) from kernel/patches/series"
+	log "$(basename "$tree"): applying ${#files[@]} patch(es) on $start"
 	(
-		cd "$patched"
+		cd "$tree"
 		git am --abort >/dev/null 2>&1 || true
-		git checkout -q -B "$ZC_PATCH_BRANCH" "$ZC_BASE_TAG"
+		git checkout -q -B "$branch" "$start"
 		if [ ${#files[@]} -gt 0 ] &&
 		   ! git am -q --committer-date-is-author-date "${files[@]}"; then
 			git am --abort >/dev/null 2>&1 || true
-			die "the series does not apply to $ZC_BASE_TAG (see git am output above)"
+			die "the patches do not apply to $start (see git am output above)"
 		fi
 	)
 	echo "$want" >"$stamp"
+}
+
+# The stock tree: the tarball plus kernel/base-fixes, on branch "stock".
+prepare_stock() {
+	apply_series "$(tree_dir stock)" "$ZC_STOCK_BRANCH" "$ZC_BASE_TAG" \
+		"$ZC_KBUILD/stock.series-hash" "$ZC_REPO/kernel/base-fixes"
+}
+
+# The patched tree: a worktree on branch "zcbuf", stock plus the series.
+prepare_patched() {
+	local stock patched
+	stock=$(tree_dir stock)
+	patched=$(tree_dir patched)
+	if [ ! -e "$patched/.git" ]; then
+		log "creating the patched worktree"
+		git -C "$stock" worktree prune
+		git -C "$stock" worktree add -q -f -B "$ZC_PATCH_BRANCH" "$patched" "$ZC_STOCK_BRANCH"
+	fi
+	apply_series "$patched" "$ZC_PATCH_BRANCH" "$ZC_STOCK_BRANCH" \
+		"$ZC_KBUILD/patched.series-hash" "$ZC_REPO/kernel/patches"
 }
