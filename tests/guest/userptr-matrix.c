@@ -1114,9 +1114,11 @@ static void count_cma_pages(const struct mem *m, struct result *r)
 	if (fd < 0 || !m->view_len)
 		goto out;
 	for (a = m->uptr & ~(PAGE - 1); a < end; a += PAGE) {
-		if (a < (unsigned long)m->view || a >= (unsigned long)m->view + m->view_len)
+		unsigned long v = (unsigned long)m->view, touch = a < v ? v : a;
+
+		if (a + PAGE <= v || a >= v + m->view_len)
 			continue;
-		(void)*(volatile uint8_t *)a;
+		(void)*(volatile uint8_t *)touch;
 		if (pread(fd, &e, sizeof(e), a / PAGE * sizeof(e)) != sizeof(e) ||
 		    !(e >> 63))
 			continue;
