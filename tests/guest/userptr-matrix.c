@@ -28,7 +28,7 @@
  *
  * Usage: userptr-matrix [--kernel stock|patched] [--matrix FILE]
  *          [--ext4-dir DIR] [--tmpfs-dir DIR] [--only ROW] [--probe-hangs]
- *          [--timeout SECONDS_PER_CASE]
+ *          [--timeout SECONDS_PER_CASE] [--repeat N]
  *        userptr-matrix --self-test     the table and its rules, no devices
  *        userptr-matrix --list          the table of expectations
  * Prints TAP. The kernel variant comes from --kernel, else ZC_KERNEL_VARIANT,
@@ -94,9 +94,13 @@ enum expect {
 	E_EITHER,	/* vb2-dma-contig without IOMMU: EFAULT, or ok with
 			 * the right frame when the pages happen to be
 			 * physically contiguous */
-	E_OK_NOCMA,	/* ok, but ENOMEM when pages of the range sit in CMA
-			 * pageblocks: a long-term pin must migrate them,
-			 * and pages someone else holds do not migrate */
+	E_OK_NOCMA,	/* ok unless pages of the range sit in CMA pageblocks:
+			 * a long-term pin must migrate them, and pages
+			 * someone else holds do not migrate. GUP-fast pins
+			 * the leading pages outside CMA, the slow path fails
+			 * with ENOMEM on the rest: ENOMEM when the first
+			 * page is in CMA, else a short pin, which vb2 turns
+			 * into EFAULT */
 	E_HANG,		/* not run: QBUF would never return */
 	E_NODRV,	/* not run: no such exporter on this kernel */
 };
@@ -106,7 +110,7 @@ static const char *const expect_names[] = {
 	[E_OK] = "ok",
 	[E_EFAULT] = "EFAULT",
 	[E_EITHER] = "EFAULT or ok (contiguous by chance)",
-	[E_OK_NOCMA] = "ok; ENOMEM if its pages are in CMA",
+	[E_OK_NOCMA] = "ok; CMA pages: ENOMEM (1st) or EFAULT",
 	[E_HANG] = "not run: would hang (6.1 GUP retry loop)",
 	[E_NODRV] = "not run: no driver",
 };
@@ -133,7 +137,9 @@ enum measured {
 struct result {
 	enum measured kind;
 	int err;
-	int pages, cma_pages;	/* mapped pages of the range, how many in CMA */
+	/* Before QBUF: mapped pages of the range, how many in CMA, the index
+	 * of the first of those (-1: none); after QBUF: how many in CMA. */
+	int pages, cma_pages, first_cma, cma_after;
 	char detail[200];
 };
 
@@ -1027,9 +1033,9 @@ static bool outcome_matches(enum expect x, const struct result *r)
 	case E_EITHER:
 		return r->kind == M_OK || efault;
 	case E_OK_NOCMA:
-		if (r->cma_pages)
-			return r->kind == M_ERRNO && r->err == ENOMEM;
-		return r->kind == M_OK;
+		if (!r->cma_pages)
+			return r->kind == M_OK;
+		return r->kind == M_ERRNO && r->err == (r->first_cma == 0 ? ENOMEM : EFAULT);
 	case E_HANG:
 		return r->kind == M_HANG;
 	default:
@@ -1050,7 +1056,8 @@ static void describe(const struct result *r, char *buf, size_t len)
 	case M_SETUP: n = snprintf(buf, len, "setup failed: %s", r->detail); break;
 	}
 	if (r->cma_pages && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, " [%d/%d pages in CMA]", r->cma_pages, r->pages);
+		snprintf(buf + n, len - n, " [%d/%d pages in CMA from #%d, %d after QBUF]",
+			 r->cma_pages, r->pages, r->first_cma, r->cma_after);
 }
 
 /* ---- where the pages are ------------------------------------------------ */
@@ -1105,15 +1112,19 @@ static const char *meminfo_line(void)
  * Touch each mapped page of the range (a read) and count, from
  * /proc/self/pagemap, how many are present and how many are in CMA.
  */
-static void count_cma_pages(const struct mem *m, struct result *r)
+static int count_cma_pages(const struct mem *m, int *pages, int *first_cma)
 {
+	int cma = 0, i = 0;
+
 	unsigned long a, end = m->uptr + m->len;
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	uint64_t e, pfn;
 
 	if (fd < 0 || !m->view_len)
 		goto out;
-	for (a = m->uptr & ~(PAGE - 1); a < end; a += PAGE) {
+	*pages = 0;
+	*first_cma = -1;
+	for (a = m->uptr & ~(PAGE - 1); a < end; a += PAGE, i++) {
 		unsigned long v = (unsigned long)m->view, touch = a < v ? v : a;
 
 		if (a + PAGE <= v || a >= v + m->view_len)
@@ -1123,12 +1134,16 @@ static void count_cma_pages(const struct mem *m, struct result *r)
 		    !(e >> 63))
 			continue;
 		pfn = e & ((1ULL << 55) - 1);
-		r->pages++;
-		r->cma_pages += pfn >= cma_first_pfn && pfn < cma_end_pfn;
+		(*pages)++;
+		if (pfn >= cma_first_pfn && pfn < cma_end_pfn) {
+			if (!cma++)
+				*first_cma = i;
+		}
 	}
 out:
 	if (fd >= 0)
 		close(fd);
+	return cma;
 }
 
 /* ---- one case, in a child ----------------------------------------------- */
@@ -1274,7 +1289,7 @@ static void set_result(struct result *r, enum measured kind, int err, const char
 static void case_capture(struct mem *m, enum target t, struct result *r)
 {
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	int vid = open_vivid(vivid_target[t == CAP_CONTIG]), ret;
+	int vid = open_vivid(vivid_target[t == CAP_CONTIG]), ret, pages, first;
 	struct v4l2_format fmt;
 
 	if (vid < 0 || set_format(vid, type, &fmt) ||
@@ -1282,8 +1297,9 @@ static void case_capture(struct mem *m, enum target t, struct result *r)
 		set_result(r, M_BAD, 0, "vivid USERPTR queue setup: %s", errname(errno));
 		return;
 	}
-	count_cma_pages(m, r);
+	r->cma_pages = count_cma_pages(m, &r->pages, &r->first_cma);
 	ret = qbuf(vid, type, V4L2_MEMORY_USERPTR, m->uptr, m->len);
+	r->cma_after = count_cma_pages(m, &pages, &first);
 	if (ret) {
 		if (check_view(m, NULL, r))
 			set_result(r, M_ERRNO, -ret, "QBUF");
@@ -1311,7 +1327,7 @@ static void case_output(struct mem *m, struct result *r)
 {
 	const uint32_t out = V4L2_BUF_TYPE_VIDEO_OUTPUT, cap = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	struct v4l2_buffer buf = { .type = cap, .memory = V4L2_MEMORY_MMAP };
-	int vid = open_video("vim2m"), ret;
+	int vid = open_video("vim2m"), ret, pages, first;
 	struct v4l2_format fmt;
 	uint8_t *p = MAP_FAILED;
 
@@ -1328,8 +1344,9 @@ static void case_output(struct mem *m, struct result *r)
 		set_result(r, M_BAD, 0, "writing the frame through the exporter failed");
 		return;
 	}
-	count_cma_pages(m, r);
+	r->cma_pages = count_cma_pages(m, &r->pages, &r->first_cma);
 	ret = qbuf(vid, out, V4L2_MEMORY_USERPTR, m->uptr, m->len);
+	r->cma_after = count_cma_pages(m, &pages, &first);
 	if (ret) {
 		set_result(r, M_ERRNO, -ret, "QBUF");
 	} else {
@@ -1524,13 +1541,23 @@ static int self_test(void)
 	tap_result(outcome_matches(E_HANG, &hang) && !outcome_matches(E_HANG, &ok),
 		   "a probed hang matches only a hang");
 	{
-		struct result cma_enomem = { .kind = M_ERRNO, .err = ENOMEM, .pages = 43, .cma_pages = 1 };
+		struct result first_enomem = { .kind = M_ERRNO, .err = ENOMEM, .pages = 43,
+					       .cma_pages = 2, .first_cma = 0 };
+		struct result later_efault = { .kind = M_ERRNO, .err = EFAULT, .pages = 43,
+					       .cma_pages = 2, .first_cma = 1 };
+		struct result first_efault = first_enomem, later_enomem = later_efault;
 		struct result cma_ok = { .kind = M_OK, .pages = 43, .cma_pages = 1 };
-		struct result enomem = { .kind = M_ERRNO, .err = ENOMEM, .pages = 43 };
+		struct result enomem = { .kind = M_ERRNO, .err = ENOMEM, .pages = 43, .first_cma = -1 };
 
-		tap_result(outcome_matches(E_OK_NOCMA, &ok) && outcome_matches(E_OK_NOCMA, &cma_enomem) &&
-			   !outcome_matches(E_OK_NOCMA, &cma_ok) && !outcome_matches(E_OK_NOCMA, &enomem),
-			   "\"ok unless in CMA\": ENOMEM exactly when pages sit in CMA");
+		first_efault.err = EFAULT;
+		later_enomem.err = ENOMEM;
+		tap_result(outcome_matches(E_OK_NOCMA, &ok) && !outcome_matches(E_OK_NOCMA, &enomem) &&
+			   !outcome_matches(E_OK_NOCMA, &cma_ok) &&
+			   outcome_matches(E_OK_NOCMA, &first_enomem) &&
+			   !outcome_matches(E_OK_NOCMA, &first_efault) &&
+			   outcome_matches(E_OK_NOCMA, &later_efault) &&
+			   !outcome_matches(E_OK_NOCMA, &later_enomem),
+			   "\"ok unless in CMA\": ok without CMA pages, ENOMEM when the first page is in CMA, else EFAULT");
 	}
 	tap_result(changed >= 10, "zcbuf changes %u cells of the matrix", changed);
 	for (i = 0; i < NROWS; i++) {
@@ -1617,7 +1644,7 @@ int main(int argc, char **argv)
 {
 	const char *matrix = NULL, *only = NULL, *kernel_arg = NULL;
 	bool probe_hangs = false, contig_userptr = false;
-	int i, contig_err = 0, probe_timeout_s = 25;
+	int i, contig_err = 0, probe_timeout_s = 25, repeat = 1, n;
 	unsigned int r, t;
 	enum kernel k;
 
@@ -1642,8 +1669,10 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			case_timeout_s = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
+			repeat = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--kernel stock|patched] [--matrix FILE] [--ext4-dir DIR] [--tmpfs-dir DIR] [--only ROW] [--probe-hangs] [--timeout S] | --self-test | --list\n",
+			fprintf(stderr, "usage: %s [--kernel stock|patched] [--matrix FILE] [--ext4-dir DIR] [--tmpfs-dir DIR] [--only ROW] [--probe-hangs] [--timeout S] [--repeat N] | --self-test | --list\n",
 				argv[0]);
 			return 2;
 		}
@@ -1662,7 +1691,9 @@ int main(int argc, char **argv)
 		   k == PATCHED ? "the zcbuf expectations need it" :
 				  "stock vivid sets VB2_USERPTR for vmalloc only");
 
-	for (r = 0; r < NROWS; r++) {
+	/* --repeat: the whole selection again, for outcomes that vary */
+	for (n = 0, r = 0; n < repeat; n++, r = 0)
+	for (; r < NROWS; r++) {
 		const struct row *row = &rows[r];
 		char unbalanced[256] = "";
 		long long acq = 0, rel = 0;
