@@ -38,6 +38,7 @@
 #include <xf86drm.h>
 
 #include <linux/ivshmem-iopfn.h>
+#include "guest-util.h"
 #include "tap.h"
 
 #define DRIVER_DIR "/sys/bus/pci/drivers/ivshmem_iopfn"
@@ -48,33 +49,6 @@
 static char pci_addr[64];
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
 
 static int count_fds(void)
 {
@@ -88,14 +62,6 @@ static int count_fds(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n - 1; /* the directory's own fd */
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 /* /dev/ivshmemN and the PCI address of its device. */
@@ -138,62 +104,11 @@ static int export_dmabuf(int dev, uint32_t flags)
 	return arg.fd;
 }
 
-static int dmabuf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
-}
-
-static int open_vgem(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, "vgem")) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		drmFreeVersion(v);
-		close(fd);
-	}
-	return -ENODEV;
-}
-
 static void gem_close(int card, uint32_t handle)
 {
 	struct drm_gem_close arg = { .handle = handle };
 
 	ioctl(card, DRM_IOCTL_GEM_CLOSE, &arg);
-}
-
-static int open_video(const char *name)
-{
-	char path[PATH_MAX], buf[64];
-	struct dirent *e;
-	DIR *d = opendir("/sys/class/video4linux");
-	int fd = -ENODEV;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name", e->d_name);
-		if (read_file(path, buf, sizeof(buf)) || strncmp(buf, name, strlen(name)))
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		break;
-	}
-	closedir(d);
-	return fd;
 }
 
 /* ---- SIGBUS on access --------------------------------------------------- */
