@@ -3,13 +3,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/videodev2.h>
 #include <xf86drm.h>
 
 #include "guest-util.h"
@@ -47,6 +52,28 @@ double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+const char *errname(int err)
+{
+	static char buf[16];
+
+	switch (err) {
+	case EFAULT: return "EFAULT";
+	case EINVAL: return "EINVAL";
+	case ENOMEM: return "ENOMEM";
+	case EIO: return "EIO";
+	case EBUSY: return "EBUSY";
+	case EINTR: return "EINTR";
+	case ENODEV: return "ENODEV";
+	case ENOENT: return "ENOENT";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	}
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
 }
 
 /* There is no udev in the guest: match /sys/class/video4linux names. */
@@ -104,4 +131,223 @@ int dmabuf_sync(int fd, uint64_t flags)
 	struct dma_buf_sync sync = { .flags = flags };
 
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
+}
+
+int heap_alloc(const char *heap, size_t size)
+{
+	struct dma_heap_allocation_data data = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char path[PATH_MAX];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &data) ? -errno : (int)data.fd;
+	close(fd);
+	return ret;
+}
+
+/* One row of 4-byte pixels per page. */
+int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size)
+{
+	struct drm_mode_create_dumb create = {
+		.width = PAGE / 4, .height = pages, .bpp = 32,
+	};
+
+	if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		return -errno;
+	*handle = create.handle;
+	*size = create.size;
+	return 0;
+}
+
+bool read_pins(long long *acquired, long long *released)
+{
+	char line[128];
+	FILE *f;
+
+	*acquired = *released = -1;
+	write_file("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/vmstat", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "nr_foll_pin_acquired %lld", acquired);
+		sscanf(line, "nr_foll_pin_released %lld", released);
+	}
+	fclose(f);
+	return *acquired >= 0 && *released >= 0;
+}
+
+/* ---- V4L2 --------------------------------------------------------------- */
+
+int open_vivid(int inst)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "vivid-%03d-vid-cap", inst);
+	return open_video(name);
+}
+
+int vivid_instances(int allocator, int *inst, int max)
+{
+	char buf[512], *p, *save = NULL;
+	int i = 0, n = 0, vid;
+
+	if (read_file("/sys/module/vivid/parameters/allocators", buf, sizeof(buf)))
+		return -ENOENT;
+	for (p = strtok_r(buf, ",\n", &save); p; p = strtok_r(NULL, ",\n", &save), i++) {
+		vid = open_vivid(i);
+		if (vid < 0)
+			break;	/* past n_devs */
+		close(vid);
+		if (atoi(p) != allocator)
+			continue;
+		if (n < max)
+			inst[n] = i;
+		n++;
+	}
+	return n;
+}
+
+int vid_set_format(int vid, uint32_t type)
+{
+	struct v4l2_format fmt = { .type = type };
+
+	fmt.fmt.pix.width = FRAME_W;
+	fmt.fmt.pix.height = FRAME_H;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_RGB24;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(vid, VIDIOC_S_FMT, &fmt))
+		return -errno;
+	if (fmt.fmt.pix.width != FRAME_W || fmt.fmt.pix.height != FRAME_H ||
+	    fmt.fmt.pix.pixelformat != V4L2_PIX_FMT_RGB24 ||
+	    fmt.fmt.pix.bytesperline != FRAME_BPL ||
+	    fmt.fmt.pix.sizeimage != FRAME_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
+int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
+		uint32_t *caps)
+{
+	struct v4l2_requestbuffers req = {
+		.count = count, .type = type, .memory = memory,
+	};
+
+	if (ioctl(vid, VIDIOC_REQBUFS, &req))
+		return -errno;
+	if (caps)
+		*caps = req.capabilities;
+	return 0;
+}
+
+int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
+	     size_t len)
+{
+	struct v4l2_buffer buf = { .type = type, .memory = memory, .index = 0 };
+
+	if (memory == V4L2_MEMORY_USERPTR) {
+		buf.m.userptr = uptr;
+		buf.length = len;
+	}
+	if (V4L2_TYPE_IS_OUTPUT(type))
+		buf.bytesused = len;
+	return ioctl(vid, VIDIOC_QBUF, &buf) ? -errno : 0;
+}
+
+int vid_dqbuf(int vid, uint32_t type, uint32_t memory, int timeout_ms,
+	      uint32_t *flags)
+{
+	struct pollfd pfd = {
+		.fd = vid, .events = V4L2_TYPE_IS_OUTPUT(type) ? POLLOUT : POLLIN,
+	};
+	struct v4l2_buffer buf = { .type = type, .memory = memory };
+	int ret = poll(&pfd, 1, timeout_ms);
+
+	if (ret == 0)
+		return -ETIMEDOUT;
+	if (ret < 0 || ioctl(vid, VIDIOC_DQBUF, &buf))
+		return -errno;
+	if (flags)
+		*flags = buf.flags;
+	return buf.flags & V4L2_BUF_FLAG_ERROR ? -EIO : (int)buf.bytesused;
+}
+
+int vid_stream(int vid, uint32_t type, bool on)
+{
+	int t = type;
+
+	return ioctl(vid, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &t) ? -errno : 0;
+}
+
+int vid_set_ctrl_by_name(int vid, const char *name, int value)
+{
+	struct v4l2_query_ext_ctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
+	struct v4l2_control c;
+
+	while (!ioctl(vid, VIDIOC_QUERY_EXT_CTRL, &q)) {
+		if (!strcmp(q.name, name)) {
+			c.id = q.id;
+			c.value = value;
+			if (ioctl(vid, VIDIOC_S_CTRL, &c) || ioctl(vid, VIDIOC_G_CTRL, &c))
+				return -errno;
+			return c.value == value ? 0 : -EINVAL;
+		}
+		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+	return -ENOENT;
+}
+
+int vivid_static_frames(int vid)
+{
+	int ret;
+
+	ret = vid_set_ctrl_by_name(vid, "Test Pattern", 0);
+	if (!ret)
+		ret = vid_set_ctrl_by_name(vid, "OSD Text Mode", 2);
+	if (!ret)
+		ret = vid_set_ctrl_by_name(vid, "Horizontal Movement", 3);
+	if (!ret)
+		ret = vid_set_ctrl_by_name(vid, "Vertical Movement", 3);
+	return ret;
+}
+
+int vivid_capture_mmap(int vid, uint8_t *out)
+{
+	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_MMAP };
+	uint8_t *p;
+	int ret;
+
+	ret = vid_set_format(vid, type);
+	if (!ret)
+		ret = vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 1, NULL);
+	if (ret)
+		return ret;
+	if (ioctl(vid, VIDIOC_QUERYBUF, &buf))
+		return -errno;
+	p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	ret = vid_qbuf(vid, type, V4L2_MEMORY_MMAP, 0, 0);
+	if (!ret)
+		ret = vid_stream(vid, type, true);
+	if (!ret) {
+		ret = vid_dqbuf(vid, type, V4L2_MEMORY_MMAP, 20000, NULL);
+		vid_stream(vid, type, false);
+	}
+	if (ret == FRAME_SIZE) {
+		memcpy(out, p, FRAME_SIZE);
+		ret = 0;
+	} else if (ret >= 0) {
+		ret = -EIO;
+	}
+	munmap(p, buf.length);
+	vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 0, NULL);
+	return ret;
 }

@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Small helpers the in-guest test programs share: sysfs and procfs files,
- * finding device nodes without udev, dma-buf CPU access.
+ * finding device nodes without udev, dma-buf CPU access, dma-heaps, vgem
+ * dumb buffers, the FOLL_PIN counters, and single-buffer V4L2 streaming of
+ * the frame format the USERPTR tests use.
  */
 #ifndef ZCBUF_GUEST_UTIL_H
 #define ZCBUF_GUEST_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* A webcam size vivid offers; vim2m takes it too. RGB24, no padding. */
+#define FRAME_W 320
+#define FRAME_H 180
+#define FRAME_BPL (FRAME_W * 3)
+#define FRAME_SIZE (FRAME_BPL * FRAME_H)
+#define PAGE 4096UL
+#define FRAME_PAGES ((FRAME_SIZE + PAGE - 1) / PAGE)
 
 /* Write @text to @path: 0 or a negative errno. */
 int write_file(const char *path, const char *text);
@@ -15,11 +26,62 @@ int write_file(const char *path, const char *text);
 int read_file(const char *path, char *buf, size_t len);
 /* CLOCK_MONOTONIC in milliseconds. */
 double now_ms(void);
+/* The name of an errno value ("EFAULT"), or "errno N". */
+const char *errname(int err);
 /* Open the video node whose sysfs name is @name: an fd or a negative errno. */
 int open_video(const char *name);
 /* Open the vgem DRM card: an fd or -ENODEV. */
 int open_vgem(void);
 /* DMA_BUF_IOCTL_SYNC with @flags: 0 or a negative errno. */
 int dmabuf_sync(int fd, uint64_t flags);
+/* A dma-buf of @size bytes from /dev/dma_heap/@heap: an fd or -errno. */
+int heap_alloc(const char *heap, size_t size);
+/* A vgem dumb buffer of at least @pages pages: 0 or -errno; its size. */
+int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size);
+/*
+ * /proc/vmstat's FOLL_PIN counters, folded first (/proc/sys/vm/stat_refresh:
+ * they are per-CPU). False when the kernel has none.
+ */
+bool read_pins(long long *acquired, long long *released);
+
+/* The canary test memory is filled with: byte @i of it. */
+static inline uint8_t canary(size_t i)
+{
+	return 0xa5 ^ (uint8_t)(i * 13 + (i >> 9));
+}
+
+/* ---- V4L2, one buffer at a time ----------------------------------------- */
+
+/* Open the video capture node of vivid instance @inst: fd or -errno. */
+int open_vivid(int inst);
+/*
+ * The vivid instances whose allocator (vivid's "allocators" parameter: 0
+ * vb2-vmalloc, 1 vb2-dma-contig) is @allocator, in order, as far as they
+ * exist: how many were found (at most @max stored in @inst), or -errno.
+ */
+int vivid_instances(int allocator, int *inst, int max);
+/* S_FMT to the frame format above: 0, -EINVAL if the driver changed it. */
+int vid_set_format(int vid, uint32_t type);
+/* REQBUFS; the queue's capabilities into @caps when not NULL. */
+int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
+		uint32_t *caps);
+/* QBUF buffer 0 (USERPTR: at @uptr, @len bytes; output: all of it used). */
+int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
+	     size_t len);
+/*
+ * Wait up to @timeout_ms for buffer 0 and dequeue it: bytesused, -ETIMEDOUT,
+ * -EIO when it came back with V4L2_BUF_FLAG_ERROR, or -errno. Its flags go
+ * to @flags when not NULL.
+ */
+int vid_dqbuf(int vid, uint32_t type, uint32_t memory, int timeout_ms,
+	      uint32_t *flags);
+/* STREAMON or STREAMOFF. */
+int vid_stream(int vid, uint32_t type, bool on);
+/* Set the control called @name to @value and read it back. */
+int vid_set_ctrl_by_name(int vid, const char *name, int value);
+/* Deterministic vivid frames: 75% colour bars, no movement, no OSD text. */
+int vivid_static_frames(int vid);
+/* One frame captured by MMAP into @out (FRAME_SIZE bytes). */
+int vivid_capture_mmap(int vid, uint8_t *out);
 
 #endif

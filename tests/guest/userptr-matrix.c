@@ -64,14 +64,8 @@
 #include "guest-util.h"
 #include "tap.h"
 
-/* A webcam size vivid offers; vim2m takes it too. */
-#define FRAME_W 320
-#define FRAME_H 180
-#define FRAME_BPL (FRAME_W * 3)
-#define FRAME_SIZE (FRAME_BPL * FRAME_H)
-#define PAGE 4096UL
-#define FRAME_PAGES ((FRAME_SIZE + PAGE - 1) / PAGE)
-/* Half a frame: the dma-buf of the mixed-range rows. */
+/* The frame format is guest-util.h's. Half a frame: the dma-buf of the
+ * mixed-range rows. */
 #define HALF_PAGES (FRAME_PAGES / 2)
 
 #ifndef SYS_memfd_secret
@@ -146,53 +140,7 @@ struct result {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const char *errname(int err)
-{
-	static char buf[16];
-
-	switch (err) {
-	case EFAULT: return "EFAULT";
-	case EINVAL: return "EINVAL";
-	case ENOMEM: return "ENOMEM";
-	case EIO: return "EIO";
-	case EBUSY: return "EBUSY";
-	case EINTR: return "EINTR";
-	case ENODEV: return "ENODEV";
-	case ENOENT: return "ENOENT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	}
-	snprintf(buf, sizeof(buf), "errno %d", err);
-	return buf;
-}
-
-/* /proc/vmstat FOLL_PIN counters, folded first (they are per-CPU). */
-static bool read_pins(long long *acquired, long long *released)
-{
-	char line[128];
-	FILE *f;
-
-	*acquired = *released = -1;
-	write_file("/proc/sys/vm/stat_refresh", "1");
-	f = fopen("/proc/vmstat", "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		sscanf(line, "nr_foll_pin_acquired %lld", acquired);
-		sscanf(line, "nr_foll_pin_released %lld", released);
-	}
-	fclose(f);
-	return *acquired >= 0 && *released >= 0;
-}
-
-/* Pattern bytes: the canary the memory is filled with, the output frame. */
-static inline uint8_t canary(size_t i)
-{
-	return 0xa5 ^ (uint8_t)(i * 13 + (i >> 9));
-}
-
+/* The output frame's bytes (the canary is guest-util.h's). */
 static inline uint8_t out_pixel(size_t i)
 {
 	return (uint8_t)(i * 7 + (i / FRAME_BPL) * 31 + 1);
@@ -200,44 +148,21 @@ static inline uint8_t out_pixel(size_t i)
 
 /* ---- devices ------------------------------------------------------------ */
 
-static int open_vivid(int inst);
-
 /* Which vivid instance plays which part, from vivid's allocators parameter. */
 static int vivid_target[2] = { -1, -1 };	/* vmalloc, dma-contig */
 static int vivid_source[2] = { -1, -1 };	/* vmalloc, dma-contig */
 
 static int find_vivid_instances(void)
 {
-	char buf[512], *p, *save = NULL;
-	int inst = 0, n[2] = { 0, 0 };
+	int a, inst[2];
 
-	if (read_file("/sys/module/vivid/parameters/allocators", buf, sizeof(buf)))
-		return -ENOENT;
-	for (p = strtok_r(buf, ",\n", &save); p; p = strtok_r(NULL, ",\n", &save), inst++) {
-		int a = atoi(p), vid;
-
-		if (a < 0 || a > 1)
-			continue;
-		vid = open_vivid(inst);
-		if (vid < 0)
-			break;	/* past n_devs */
-		close(vid);
-		if (n[a] == 0)
-			vivid_target[a] = inst;
-		else if (n[a] == 1)
-			vivid_source[a] = inst;
-		n[a]++;
+	for (a = 0; a < 2; a++) {
+		if (vivid_instances(a, inst, 2) < 2)
+			return -ENODEV;
+		vivid_target[a] = inst[0];
+		vivid_source[a] = inst[1];
 	}
-	return vivid_target[0] >= 0 && vivid_target[1] >= 0 &&
-	       vivid_source[0] >= 0 && vivid_source[1] >= 0 ? 0 : -ENODEV;
-}
-
-static int open_vivid(int inst)
-{
-	char name[32];
-
-	snprintf(name, sizeof(name), "vivid-%03d-vid-cap", inst);
-	return open_video(name);
+	return 0;
 }
 
 /* The CMA heap: whichever heap is not the system heap ("reserved"). */
@@ -258,166 +183,6 @@ static int cma_heap_name(char *name, size_t len)
 			break;
 	}
 	closedir(d);
-	return ret;
-}
-
-static int heap_alloc(const char *heap, size_t size)
-{
-	struct dma_heap_allocation_data data = {
-		.len = size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	char path[PATH_MAX];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/dev/dma_heap/%s", heap);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &data) ? -errno : (int)data.fd;
-	close(fd);
-	return ret;
-}
-
-/* ---- V4L2 --------------------------------------------------------------- */
-
-static int set_format(int vid, uint32_t type, struct v4l2_format *fmt)
-{
-	memset(fmt, 0, sizeof(*fmt));
-	fmt->type = type;
-	fmt->fmt.pix.width = FRAME_W;
-	fmt->fmt.pix.height = FRAME_H;
-	fmt->fmt.pix.pixelformat = V4L2_PIX_FMT_RGB24;
-	fmt->fmt.pix.field = V4L2_FIELD_NONE;
-	if (ioctl(vid, VIDIOC_S_FMT, fmt))
-		return -errno;
-	if (fmt->fmt.pix.width != FRAME_W || fmt->fmt.pix.height != FRAME_H ||
-	    fmt->fmt.pix.pixelformat != V4L2_PIX_FMT_RGB24 ||
-	    fmt->fmt.pix.bytesperline != FRAME_BPL ||
-	    fmt->fmt.pix.sizeimage != FRAME_SIZE)
-		return -EINVAL;
-	return 0;
-}
-
-static int reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
-		   uint32_t *caps)
-{
-	struct v4l2_requestbuffers req = {
-		.count = count, .type = type, .memory = memory,
-	};
-
-	if (ioctl(vid, VIDIOC_REQBUFS, &req))
-		return -errno;
-	if (caps)
-		*caps = req.capabilities;
-	return 0;
-}
-
-static int qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
-		size_t len)
-{
-	struct v4l2_buffer buf = { .type = type, .memory = memory, .index = 0 };
-
-	if (memory == V4L2_MEMORY_USERPTR) {
-		buf.m.userptr = uptr;
-		buf.length = len;
-	}
-	if (V4L2_TYPE_IS_OUTPUT(type))
-		buf.bytesused = len;
-	return ioctl(vid, VIDIOC_QBUF, &buf) ? -errno : 0;
-}
-
-/* Wait for and dequeue buffer 0 of queue type; bytesused or -errno. */
-static int dqbuf(int vid, uint32_t type, uint32_t memory)
-{
-	struct pollfd pfd = {
-		.fd = vid, .events = V4L2_TYPE_IS_OUTPUT(type) ? POLLOUT : POLLIN,
-	};
-	struct v4l2_buffer buf = { .type = type, .memory = memory };
-	int ret = poll(&pfd, 1, 20000);
-
-	if (ret == 0)
-		return -ETIMEDOUT;
-	if (ret < 0 || ioctl(vid, VIDIOC_DQBUF, &buf))
-		return -errno;
-	return buf.flags & V4L2_BUF_FLAG_ERROR ? -EIO : (int)buf.bytesused;
-}
-
-static int stream(int vid, uint32_t type, bool on)
-{
-	int t = type;
-
-	return ioctl(vid, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &t) ? -errno : 0;
-}
-
-/* A control of the current device by name, set to a value. */
-static int set_ctrl_by_name(int vid, const char *name, int value)
-{
-	struct v4l2_query_ext_ctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
-	struct v4l2_control c;
-
-	while (!ioctl(vid, VIDIOC_QUERY_EXT_CTRL, &q)) {
-		if (!strcmp(q.name, name)) {
-			c.id = q.id;
-			c.value = value;
-			if (ioctl(vid, VIDIOC_S_CTRL, &c) || ioctl(vid, VIDIOC_G_CTRL, &c))
-				return -errno;
-			return c.value == value ? 0 : -EINVAL;
-		}
-		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
-	}
-	return -ENOENT;
-}
-
-/* Deterministic vivid frames: 75% colour bars, no movement, no OSD text. */
-static int vivid_static_frames(int vid)
-{
-	int ret;
-
-	ret = set_ctrl_by_name(vid, "Test Pattern", 0);
-	if (!ret)
-		ret = set_ctrl_by_name(vid, "OSD Text Mode", 2);
-	if (!ret)
-		ret = set_ctrl_by_name(vid, "Horizontal Movement", 3);
-	if (!ret)
-		ret = set_ctrl_by_name(vid, "Vertical Movement", 3);
-	return ret;
-}
-
-/* One frame captured by MMAP into out[FRAME_SIZE]. */
-static int capture_mmap(int vid, uint8_t *out)
-{
-	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_MMAP };
-	struct v4l2_format fmt;
-	uint8_t *p;
-	int ret;
-
-	ret = set_format(vid, type, &fmt);
-	if (!ret)
-		ret = reqbufs(vid, type, V4L2_MEMORY_MMAP, 1, NULL);
-	if (ret)
-		return ret;
-	if (ioctl(vid, VIDIOC_QUERYBUF, &buf))
-		return -errno;
-	p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset);
-	if (p == MAP_FAILED)
-		return -errno;
-	ret = qbuf(vid, type, V4L2_MEMORY_MMAP, 0, 0);
-	if (!ret)
-		ret = stream(vid, type, true);
-	if (!ret) {
-		ret = dqbuf(vid, type, V4L2_MEMORY_MMAP);
-		stream(vid, type, false);
-	}
-	if (ret == FRAME_SIZE) {
-		memcpy(out, p, FRAME_SIZE);
-		ret = 0;
-	} else if (ret >= 0) {
-		ret = -EIO;
-	}
-	munmap(p, buf.length);
-	reqbufs(vid, type, V4L2_MEMORY_MMAP, 0, NULL);
 	return ret;
 }
 
@@ -655,16 +420,14 @@ static int setup_heap_cma(struct mem *m, enum target t)
 
 static int vgem_dumb(struct mem *m, int card, uint32_t *handle)
 {
-	struct drm_mode_create_dumb create = {
-		.width = PAGE / 4, .height = FRAME_PAGES, .bpp = 32,
-	};
+	uint64_t size;
+	int ret = vgem_create_dumb(card, FRAME_PAGES, handle, &size);
 
-	if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		return fail(m, errno, "vgem CREATE_DUMB");
-	if (create.size < FRAME_PAGES * PAGE)
+	if (ret)
+		return fail(m, -ret, "vgem CREATE_DUMB");
+	if (size < FRAME_PAGES * PAGE)
 		return fail(m, 0, "vgem dumb buffer of %llu bytes is too small",
-			    (unsigned long long)create.size);
-	*handle = create.handle;
+			    (unsigned long long)size);
 	return 0;
 }
 
@@ -712,15 +475,14 @@ static int setup_vivid_mmap(struct mem *m, int inst)
 {
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_MMAP };
-	struct v4l2_format fmt;
 	int vid = open_vivid(inst), ret;
 	void *p;
 
 	if (vid < 0)
 		return fail(m, -vid, "open vivid-%03d", inst);
-	ret = set_format(vid, type, &fmt);
+	ret = vid_set_format(vid, type);
 	if (!ret)
-		ret = reqbufs(vid, type, V4L2_MEMORY_MMAP, 1, NULL);
+		ret = vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 1, NULL);
 	if (ret)
 		return fail(m, -ret, "vivid-%03d MMAP buffer", inst);
 	if (ioctl(vid, VIDIOC_QUERYBUF, &buf))
@@ -1200,15 +962,14 @@ static void case_capture(struct mem *m, enum target t, struct result *r)
 {
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	int vid = open_vivid(vivid_target[t == CAP_CONTIG]), ret, pages, first;
-	struct v4l2_format fmt;
 
-	if (vid < 0 || set_format(vid, type, &fmt) ||
-	    reqbufs(vid, type, V4L2_MEMORY_USERPTR, 1, NULL)) {
+	if (vid < 0 || vid_set_format(vid, type) ||
+	    vid_reqbufs(vid, type, V4L2_MEMORY_USERPTR, 1, NULL)) {
 		set_result(r, M_BAD, 0, "vivid USERPTR queue setup: %s", errname(errno));
 		return;
 	}
 	r->cma_pages = count_cma_pages(m, &r->pages, &r->first_cma);
-	ret = qbuf(vid, type, V4L2_MEMORY_USERPTR, m->uptr, m->len);
+	ret = vid_qbuf(vid, type, V4L2_MEMORY_USERPTR, m->uptr, m->len);
 	r->cma_after = count_cma_pages(m, &pages, &first);
 	if (ret) {
 		if (check_view(m, NULL, r))
@@ -1216,10 +977,10 @@ static void case_capture(struct mem *m, enum target t, struct result *r)
 		else
 			set_result(r, M_BAD, 0, "QBUF %s, but %s", errname(-ret), r->detail);
 	} else {
-		ret = stream(vid, type, true);
+		ret = vid_stream(vid, type, true);
 		if (!ret)
-			ret = dqbuf(vid, type, V4L2_MEMORY_USERPTR);
-		stream(vid, type, false);
+			ret = vid_dqbuf(vid, type, V4L2_MEMORY_USERPTR, 20000, NULL);
+		vid_stream(vid, type, false);
 		if (ret != FRAME_SIZE)
 			set_result(r, M_BAD, 0, "QBUF ok, then streaming: %s",
 				   ret < 0 ? errname(-ret) : "short frame");
@@ -1228,7 +989,7 @@ static void case_capture(struct mem *m, enum target t, struct result *r)
 		else
 			set_result(r, M_BAD, 0, "QBUF ok, but %s", r->detail);
 	}
-	if (reqbufs(vid, type, V4L2_MEMORY_USERPTR, 0, NULL) && r->kind != M_BAD)
+	if (vid_reqbufs(vid, type, V4L2_MEMORY_USERPTR, 0, NULL) && r->kind != M_BAD)
 		set_result(r, M_BAD, 0, "REQBUFS 0 failed: %s", errname(errno));
 	close(vid);
 }
@@ -1238,15 +999,14 @@ static void case_output(struct mem *m, struct result *r)
 	const uint32_t out = V4L2_BUF_TYPE_VIDEO_OUTPUT, cap = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	struct v4l2_buffer buf = { .type = cap, .memory = V4L2_MEMORY_MMAP };
 	int vid = open_video("vim2m"), ret, pages, first;
-	struct v4l2_format fmt;
 	uint8_t *p = MAP_FAILED;
 
-	if (vid < 0 || set_format(vid, out, &fmt) || set_format(vid, cap, &fmt) ||
-	    reqbufs(vid, cap, V4L2_MEMORY_MMAP, 1, NULL) ||
+	if (vid < 0 || vid_set_format(vid, out) || vid_set_format(vid, cap) ||
+	    vid_reqbufs(vid, cap, V4L2_MEMORY_MMAP, 1, NULL) ||
 	    ioctl(vid, VIDIOC_QUERYBUF, &buf) ||
 	    (p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset)) == MAP_FAILED ||
-	    qbuf(vid, cap, V4L2_MEMORY_MMAP, 0, 0) ||
-	    reqbufs(vid, out, V4L2_MEMORY_USERPTR, 1, NULL)) {
+	    vid_qbuf(vid, cap, V4L2_MEMORY_MMAP, 0, 0) ||
+	    vid_reqbufs(vid, out, V4L2_MEMORY_USERPTR, 1, NULL)) {
 		set_result(r, M_BAD, 0, "vim2m queue setup: %s", errname(errno));
 		return;
 	}
@@ -1255,20 +1015,20 @@ static void case_output(struct mem *m, struct result *r)
 		return;
 	}
 	r->cma_pages = count_cma_pages(m, &r->pages, &r->first_cma);
-	ret = qbuf(vid, out, V4L2_MEMORY_USERPTR, m->uptr, m->len);
+	ret = vid_qbuf(vid, out, V4L2_MEMORY_USERPTR, m->uptr, m->len);
 	r->cma_after = count_cma_pages(m, &pages, &first);
 	if (ret) {
 		set_result(r, M_ERRNO, -ret, "QBUF");
 	} else {
-		ret = stream(vid, out, true);
+		ret = vid_stream(vid, out, true);
 		if (!ret)
-			ret = stream(vid, cap, true);
+			ret = vid_stream(vid, cap, true);
 		if (!ret)
-			ret = dqbuf(vid, cap, V4L2_MEMORY_MMAP);
-		if (ret == FRAME_SIZE && dqbuf(vid, out, V4L2_MEMORY_USERPTR) < 0)
+			ret = vid_dqbuf(vid, cap, V4L2_MEMORY_MMAP, 20000, NULL);
+		if (ret == FRAME_SIZE && vid_dqbuf(vid, out, V4L2_MEMORY_USERPTR, 20000, NULL) < 0)
 			ret = -EIO;
-		stream(vid, cap, false);
-		stream(vid, out, false);
+		vid_stream(vid, cap, false);
+		vid_stream(vid, out, false);
 		if (ret != FRAME_SIZE) {
 			set_result(r, M_BAD, 0, "QBUF ok, then streaming: %s",
 				   ret < 0 ? errname(-ret) : "short frame");
@@ -1284,8 +1044,8 @@ static void case_output(struct mem *m, struct result *r)
 		}
 	}
 	munmap(p, buf.length);
-	if ((reqbufs(vid, out, V4L2_MEMORY_USERPTR, 0, NULL) ||
-	     reqbufs(vid, cap, V4L2_MEMORY_MMAP, 0, NULL)) && r->kind != M_BAD)
+	if ((vid_reqbufs(vid, out, V4L2_MEMORY_USERPTR, 0, NULL) ||
+	     vid_reqbufs(vid, cap, V4L2_MEMORY_MMAP, 0, NULL)) && r->kind != M_BAD)
 		set_result(r, M_BAD, 0, "REQBUFS 0 failed: %s", errname(errno));
 	close(vid);
 }
@@ -1518,17 +1278,17 @@ static bool prepare(bool *contig_userptr, int *contig_err)
 		vid = open_vivid(vivid_target[i]);
 		ret = vid < 0 ? vid : vivid_static_frames(vid);
 		if (!ret)
-			ret = capture_mmap(vid, reference[i]);
+			ret = vivid_capture_mmap(vid, reference[i]);
 		if (!ret)
-			ret = capture_mmap(vid, again);
+			ret = vivid_capture_mmap(vid, again);
 		if (!tap_result(!ret && !memcmp(reference[i], again, FRAME_SIZE),
 				"%s: static test pattern, no OSD; two MMAP frames are identical (the reference) (%s)",
 				target_names[i], ret ? errname(-ret) : "ok"))
 			return false;
 		if (i == 1) {
-			ret = reqbufs(vid, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP, 0, &caps);
+			ret = vid_reqbufs(vid, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP, 0, &caps);
 			*contig_userptr = !ret && (caps & V4L2_BUF_CAP_SUPPORTS_USERPTR);
-			*contig_err = -reqbufs(vid, V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			*contig_err = -vid_reqbufs(vid, V4L2_BUF_TYPE_VIDEO_CAPTURE,
 					       V4L2_MEMORY_USERPTR, 0, NULL);
 		}
 		close(vid);
