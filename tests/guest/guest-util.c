@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +77,61 @@ const char *errname(int err)
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
+}
+
+bool kernel_is_zcbuf(const char *arg)
+{
+	const char *v = arg ? arg : getenv("ZC_KERNEL_VARIANT");
+	struct utsname u;
+	size_t n;
+
+	if (v && !strcmp(v, "stock"))
+		return false;
+	if (v && !strcmp(v, "patched"))
+		return true;
+	uname(&u);
+	n = strlen(u.release);
+	return n > 6 && !strcmp(u.release + n - 6, "-zcbuf");
+}
+
+int run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
+		 size_t out_len, int timeout_s, char *wchan, size_t wchan_len,
+		 int *status)
+{
+	struct pollfd pfd;
+	int pipefd[2], ret = 0;
+	pid_t pid;
+
+	*status = 0;
+	if (pipe2(pipefd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		fn(arg, out);
+		_exit(write(pipefd[1], out, out_len) == (ssize_t)out_len ? 0 : 1);
+	}
+	close(pipefd[1]);
+	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+	if (pid < 0) {
+		ret = -errno;
+	} else if (poll(&pfd, 1, timeout_s * 1000) != 1) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
+		if (read_file(path, wchan, wchan_len))
+			snprintf(wchan, wchan_len, "?");
+		kill(pid, SIGKILL);
+		waitpid(pid, status, 0);
+		ret = -ETIMEDOUT;
+	} else if (read(pipefd[0], out, out_len) != (ssize_t)out_len) {
+		waitpid(pid, status, 0);
+		ret = -ECHILD;
+	} else {
+		waitpid(pid, status, 0);
+	}
+	close(pipefd[0]);
+	return ret;
 }
 
 /* There is no udev in the guest: match /sys/class/video4linux names. */

@@ -44,6 +44,24 @@ int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size);
  */
 bool read_pins(long long *acquired, long long *released);
 
+/*
+ * Is the running kernel the zcbuf one? @arg ("stock" or "patched", from a
+ * --kernel option) when given, else ZC_KERNEL_VARIANT, else the release
+ * (uname -r) ends in "-zcbuf".
+ */
+bool kernel_is_zcbuf(const char *arg);
+
+/*
+ * Run fn(arg, out) in a child process and copy its @out_len bytes of @out
+ * back to the parent's @out through a pipe. Returns 0; -ETIMEDOUT when the
+ * child did not answer within @timeout_s (it is killed then, its wchan
+ * first read into @wchan, @wchan_len bytes); -ECHILD when it died without
+ * answering (its wait status in *@status); or another -errno (pipe, fork).
+ */
+int run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
+		 size_t out_len, int timeout_s, char *wchan, size_t wchan_len,
+		 int *status);
+
 /* The canary test memory is filled with: byte @i of it. */
 static inline uint8_t canary(size_t i)
 {

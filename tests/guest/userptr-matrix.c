@@ -38,8 +38,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +45,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 #include <linux/magic.h>
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
@@ -1070,49 +1066,39 @@ static void run_case_child(const struct row *row, enum target t, struct result *
 
 static int case_timeout_s = 20;
 
-/* Fork, run the case, wait up to timeout_s; the child is killed after. */
+struct case_arg {
+	const struct row *row;
+	enum target t;
+};
+
+static void case_child(void *arg, void *out)
+{
+	const struct case_arg *a = arg;
+
+	run_case_child(a->row, a->t, out);
+}
+
+/* Run the case in a child, wait up to timeout_s; the child is killed after. */
 static void run_case(const struct row *row, enum target t, int timeout_s,
 		     struct result *r)
 {
-	struct pollfd pfd;
-	int pipefd[2], status;
+	struct case_arg a = { row, t };
+	char wchan[64] = "?";
 	double t0 = now_ms();
-	pid_t pid;
+	int status, ret;
 
 	memset(r, 0, sizeof(*r));
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		set_result(r, M_SETUP, 0, "pipe: %s", errname(errno));
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(pipefd[0]);
-		run_case_child(row, t, r);
-		_exit(write(pipefd[1], r, sizeof(*r)) == sizeof(*r) ? 0 : 1);
-	}
-	close(pipefd[1]);
-	pfd = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
-	if (pid < 0) {
-		set_result(r, M_SETUP, 0, "fork: %s", errname(errno));
-	} else if (poll(&pfd, 1, timeout_s * 1000) != 1) {
-		char wchan[64] = "?";
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/wchan", pid);
-		read_file(path, wchan, sizeof(wchan));
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+	ret = run_in_child(case_child, &a, r, sizeof(*r), timeout_s, wchan,
+			   sizeof(wchan), &status);
+	if (ret == -ETIMEDOUT)
 		set_result(r, M_HANG, 0, "no answer after %d s (wchan %s), killed after %.1f s",
 			   timeout_s, wchan, (now_ms() - t0) / 1e3);
-	} else if (read(pipefd[0], r, sizeof(*r)) != sizeof(*r)) {
-		waitpid(pid, &status, 0);
+	else if (ret == -ECHILD)
 		set_result(r, M_BAD, 0, "the case died (%s %d)",
 			   WIFSIGNALED(status) ? "signal" : "exit",
 			   WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	} else {
-		waitpid(pid, &status, 0);
-	}
-	close(pipefd[0]);
+	else if (ret)
+		set_result(r, M_SETUP, 0, "pipe or fork: %s", errname(-ret));
 }
 
 /* ---- the matrix --------------------------------------------------------- */
@@ -1166,17 +1152,7 @@ static void list_changed(void)
 
 static enum kernel detect_kernel(const char *arg)
 {
-	const char *v = arg ? arg : getenv("ZC_KERNEL_VARIANT");
-	struct utsname u;
-	size_t n;
-
-	if (v && !strcmp(v, "stock"))
-		return STOCK;
-	if (v && !strcmp(v, "patched"))
-		return PATCHED;
-	uname(&u);
-	n = strlen(u.release);
-	return n > 6 && !strcmp(u.release + n - 6, "-zcbuf") ? PATCHED : STOCK;
+	return kernel_is_zcbuf(arg) ? PATCHED : STOCK;
 }
 
 /* Host-side check of the table and of the matching rules. */
