@@ -165,7 +165,7 @@ struct outcome {
 	bool done;		/* the case got to its end */
 	bool pass;		/* the child's verdict on QBUF, DQBUF, the data */
 	bool not_applicable;	/* QBUF refused as expected on this kernel */
-	int new_dmabufs;	/* dma-bufs listed while queued, not before */
+	int new_dmabufs;	/* dma-bufs listed after QBUF, not before the case */
 	char new_exporters[64];
 	char text[320];		/* what happened, for TAP and the table */
 };
@@ -598,8 +598,8 @@ static bool queue(int vid, const struct lmem *m, struct outcome *o)
 	enum qbuf_expect x = kinds[m->kind].qbuf[kernel];
 	int ret = vid_qbuf(vid, CAP, V4L2_MEMORY_USERPTR, m->uptr, FRAME_SIZE);
 
+	note_dmabufs(o);
 	if (!ret) {
-		note_dmabufs(o);
 		say(o, "QBUF ok");
 		if (x == Q_OK)
 			return true;
@@ -989,12 +989,12 @@ static void run_one(const struct lcase *c, FILE *table)
 	}
 	read_pins(&a1, &r1);
 	tap_result(bufinfo_ok && !n_left && a1 - a0 == r1 - r0,
-		   "%s %s: nothing left: FOLL_PIN +%lld/-%lld; dma-bufs: %d while queued (%s), %s%s",
+		   "%s %s: nothing left: FOLL_PIN +%lld/-%lld; dma-bufs: %d new after QBUF (%s), %s%s",
 		   kname, ename, a1 - a0, r1 - r0, o.new_dmabufs,
 		   o.new_dmabufs ? o.new_exporters : "none",
 		   !bufinfo_ok ? "bufinfo unreadable" : n_left ? "still listed: " : "none left after",
 		   n_left ? left : "");
-	snprintf(text, sizeof(text), "%s [pins +%lld/-%lld, dma-bufs while queued %d, left %d]",
+	snprintf(text, sizeof(text), "%s [pins +%lld/-%lld, dma-bufs new after QBUF %d, left %d]",
 		 o.text, a1 - a0, r1 - r0, o.new_dmabufs, n_left);
 	write_table_line(table, c, text, o.pass && bufinfo_ok && !n_left && a1 - a0 == r1 - r0);
 	free(after);
