@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bad input on the host (no dma-buf devices needed): every call returns a
+ * negative errno, leaves a message naming the object, the operation and the
+ * errno string, and leaks no fd (ASan's leak checker covers memory when
+ * this runs under "meson test" in the ASan build).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+#include <zcbuf/zcbuf.h>
+
+#include "tap.h"
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static bool exists(const char *path)
+{
+	return !access(path, F_OK);
+}
+
+/* The call gave @err and the message is exactly @msg. */
+static void expect_msg(struct zcbuf_ctx *ctx, int ret, int err, const char *msg, const char *what)
+{
+	tap_result(ret == err && zcbuf_last_errno(ctx) == err &&
+		   !strcmp(zcbuf_last_error(ctx), msg),
+		   "%s: %d, \"%s\"", what, ret, zcbuf_last_error(ctx));
+}
+
+/* The call gave @err and the message holds each of the NULL-terminated strings. */
+static void expect_has(struct zcbuf_ctx *ctx, int ret, int err, const char *what, ...)
+{
+	const char *msg = zcbuf_last_error(ctx), *s;
+	bool ok = ret == err && zcbuf_last_errno(ctx) == err;
+	va_list ap;
+
+	va_start(ap, what);
+	while ((s = va_arg(ap, const char *)))
+		ok &= strstr(msg, s) != NULL;
+	va_end(ap);
+	tap_result(ok, "%s: %d, \"%s\"", what, ret, msg);
+}
+
+static void contexts(void)
+{
+	struct zcbuf_ctx *ctx;
+
+	tap_result(zcbuf_ctx_new(NULL) == -EINVAL, "ctx: zcbuf_ctx_new(NULL): -EINVAL");
+	tap_result(zcbuf_last_error(NULL) && *zcbuf_last_error(NULL) &&
+		   zcbuf_last_errno(NULL) == -EINVAL, "ctx: NULL context: a message, -EINVAL");
+	zcbuf_ctx_new(&ctx);
+	tap_result(ctx && !strcmp(zcbuf_last_error(ctx), "") && zcbuf_last_errno(ctx) == 0,
+		   "ctx: a new context has no error");
+	zcbuf_ctx_free(ctx);
+	zcbuf_ctx_free(NULL);
+}
+
+static void sources(struct zcbuf_ctx *ctx)
+{
+	struct zcbuf_format nv12 = { v4l2_fourcc('N', 'V', '1', '2'), 640, 480 };
+	struct zcbuf_format odd = { v4l2_fourcc('N', 'V', '1', '2'), 641, 480 };
+	struct zcbuf_buffer *buf = NULL;
+	int ret, null_fd;
+
+	if (exists("/dev/dma_heap/nosuch"))
+		tap_result(true, "# SKIP /dev/dma_heap/nosuch exists");
+	else
+		expect_msg(ctx, zcbuf_heap_alloc(ctx, "nosuch", NULL, 4096, &buf), -ENOENT,
+			   "dma-heap 'nosuch': open /dev/dma_heap/nosuch: No such file or directory",
+			   "heap: unknown heap");
+	expect_msg(ctx, zcbuf_heap_alloc(ctx, "../null", NULL, 4096, &buf), -EINVAL,
+		   "dma-heap '../null': not a heap name", "heap: a path is not a heap name");
+	expect_msg(ctx, zcbuf_heap_alloc(ctx, "system", NULL, 0, &buf), -EINVAL,
+		   "dma-heap 'system': 0 bytes: give a size or a format", "heap: zero size");
+	expect_has(ctx, zcbuf_heap_alloc(ctx, "system", &odd, 0, &buf), -EINVAL,
+		   "heap: NV12 641 wide", "dma-heap 'system': layout: NV12 641x480", "multiple of 2", NULL);
+	expect_has(ctx, zcbuf_heap_alloc(ctx, "system", &(struct zcbuf_format){ 0, 1, 1 }, 0, &buf),
+		   -EINVAL, "heap: a format without fourcc", "without a fourcc", NULL);
+	if (exists("/dev/dma_heap"))
+		tap_result(true, "# SKIP /dev/dma_heap exists");
+	else
+		expect_msg(ctx, zcbuf_heap_alloc(ctx, "cma", NULL, 4096, &buf), -ENOENT,
+			   "dma-heap 'cma': open /dev/dma_heap: No such file or directory",
+			   "heap: no CMA heap");
+	tap_result(zcbuf_heap_alloc(NULL, "system", NULL, 4096, &buf) == -EINVAL &&
+		   zcbuf_heap_alloc(ctx, NULL, NULL, 4096, &buf) == -EINVAL &&
+		   zcbuf_heap_alloc(ctx, "system", NULL, 4096, NULL) == -EINVAL,
+		   "heap: NULL arguments: -EINVAL");
+
+	expect_msg(ctx, zcbuf_udmabuf_alloc(ctx, NULL, 0, &buf), -EINVAL,
+		   "udmabuf: 0 bytes: give a size or a format", "udmabuf: zero size");
+	expect_has(ctx, zcbuf_udmabuf_alloc(ctx, NULL, UINT64_MAX, &buf), -EOVERFLOW,
+		   "udmabuf: 2^64-1 bytes", "do not fit 64 bits", NULL);
+	if (!exists("/dev/udmabuf")) {
+		ret = zcbuf_udmabuf_alloc(ctx, &nv12, 0, &buf);
+		expect_msg(ctx, ret, -ENOENT, "udmabuf: open /dev/udmabuf: No such file or directory",
+			   "udmabuf: no device");
+	}
+
+	expect_msg(ctx, zcbuf_alloc(ctx, "bogus", NULL, 4096, &buf), -EINVAL,
+		   "alloc: unknown source 'bogus' (heap:NAME, udmabuf, drm:DRIVER, drm:PATH or "
+		   "v4l2:PATH)", "alloc: unknown source");
+	expect_has(ctx, zcbuf_alloc(ctx, "heap:", NULL, 4096, &buf), -EINVAL,
+		   "alloc: 'heap:' without a name", "unknown source 'heap:'", NULL);
+	expect_msg(ctx, zcbuf_alloc(ctx, "drm:/nonexistent/card0", NULL, 4096, &buf), -ENOENT,
+		   "drm: open /nonexistent/card0: No such file or directory", "alloc: drm: no such card");
+	expect_has(ctx, zcbuf_alloc(ctx, "drm:nosuchdriver", NULL, 4096, &buf), -ENOENT,
+		   "alloc: drm: no card with that driver", "no card with driver 'nosuchdriver'", NULL);
+	expect_msg(ctx, zcbuf_alloc(ctx, "v4l2:/nonexistent/video0", NULL, 0, &buf), -ENOENT,
+		   "v4l2 /nonexistent/video0: open: No such file or directory",
+		   "alloc: v4l2: no such device");
+	expect_msg(ctx, zcbuf_alloc(ctx, "v4l2:/dev/null", NULL, 0, &buf), -ENOTTY,
+		   "v4l2 /dev/null: VIDIOC_QUERYCAP: Inappropriate ioctl for device",
+		   "alloc: v4l2: not a video device");
+
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	expect_msg(ctx, zcbuf_v4l2_export(ctx, null_fd, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0, &buf),
+		   -ENOTTY, "v4l2 /dev/null: VIDIOC_G_FMT (video capture queue): Inappropriate "
+		   "ioctl for device", "v4l2 export: not a video device");
+	expect_msg(ctx, zcbuf_v4l2_expbuf(ctx, null_fd, V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE, 3, 1,
+					  O_RDWR), -ENOTTY,
+		   "v4l2 /dev/null: VIDIOC_EXPBUF (video capture mplane queue, index 3, plane 1): "
+		   "Inappropriate ioctl for device", "v4l2 expbuf: not a video device");
+	expect_has(ctx, zcbuf_v4l2_export(ctx, null_fd, V4L2_BUF_TYPE_VBI_CAPTURE, 0, &buf), -EINVAL,
+		   "v4l2 export: a VBI queue", "not a video capture or output queue", NULL);
+	expect_has(ctx, zcbuf_drm_dumb_alloc(ctx, null_fd, NULL, 4096, &buf), -ENOTTY,
+		   "drm dumb: not a DRM device", "DRM_IOCTL_GET_CAP", NULL);
+	expect_has(ctx, zcbuf_drm_dumb_alloc(ctx, -1, NULL, 4096, &buf), -EBADF,
+		   "drm dumb: fd -1", "Bad file descriptor", NULL);
+	close(null_fd);
+	tap_result(buf == NULL, "sources: no buffer came out of a failure");
+}
+
+static void wrap(struct zcbuf_ctx *ctx)
+{
+	struct zcbuf_plane pl = { .fd = -1, .length = 4096 };
+	struct zcbuf_buffer *buf = NULL;
+	int memfd = memfd_create("zcbuf-test", MFD_CLOEXEC), closed;
+
+	ftruncate(memfd, 8192);
+	expect_msg(ctx, zcbuf_buffer_wrap(ctx, NULL, &pl, 1, &buf), -EBADF,
+		   "buffer: plane 0: fd -1 is not a file descriptor", "wrap: fd -1");
+	pl.fd = memfd;
+	expect_has(ctx, zcbuf_buffer_wrap(ctx, NULL, &pl, 1, &buf), -EINVAL,
+		   "wrap: a memfd", "is not a dma-buf", NULL);
+	closed = dup(memfd);
+	close(closed);
+	pl.fd = closed;
+	expect_has(ctx, zcbuf_buffer_wrap(ctx, NULL, &pl, 1, &buf), -EBADF,
+		   "wrap: a closed fd", "fstatfs", "Bad file descriptor", NULL);
+	expect_msg(ctx, zcbuf_buffer_wrap(ctx, NULL, &pl, 0, &buf), -EINVAL,
+		   "buffer: 0 planes (1 to 4)", "wrap: no planes");
+	expect_msg(ctx, zcbuf_buffer_wrap(ctx, NULL, &pl, 5, &buf), -EINVAL,
+		   "buffer: 5 planes (1 to 4)", "wrap: 5 planes");
+	expect_has(ctx, zcbuf_buffer_wrap(ctx, &(struct zcbuf_format){
+		v4l2_fourcc('N', 'V', '1', '2'), 640, 480 }, &pl, 1, &buf), -EINVAL,
+		"wrap: NV12 in one plane", "NV12 has 2 planes, not 1", NULL);
+	tap_result(zcbuf_buffer_wrap(NULL, NULL, &pl, 1, &buf) == -EINVAL &&
+		   zcbuf_buffer_wrap(ctx, NULL, NULL, 1, &buf) == -EINVAL &&
+		   zcbuf_buffer_wrap(ctx, NULL, &pl, 1, NULL) == -EINVAL,
+		   "wrap: NULL arguments: -EINVAL");
+	close(memfd);
+	tap_result(buf == NULL, "wrap: no buffer came out of a failure");
+}
+
+static void memfds(struct zcbuf_ctx *ctx)
+{
+	struct zcbuf_buffer *buf = NULL;
+	int unsealed = memfd_create("zcbuf-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int sealed = memfd_create("zcbuf-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int wsealed = memfd_create("zcbuf-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ftruncate(unsealed, 65536);
+	ftruncate(sealed, 65536);
+	ftruncate(wsealed, 65536);
+	fcntl(sealed, F_ADD_SEALS, F_SEAL_SHRINK);
+	fcntl(wsealed, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_WRITE);
+
+	expect_has(ctx, zcbuf_udmabuf_from_memfd(ctx, unsealed, 0, NULL, 4096, &buf), -EINVAL,
+		   "udmabuf: memfd without F_SEAL_SHRINK", "not sealed with F_SEAL_SHRINK", NULL);
+	expect_has(ctx, zcbuf_udmabuf_from_memfd(ctx, wsealed, 0, NULL, 4096, &buf), -EINVAL,
+		   "udmabuf: memfd with F_SEAL_WRITE", "sealed against writes", NULL);
+	expect_has(ctx, zcbuf_udmabuf_from_memfd(ctx, sealed, 0, NULL, 65537, &buf), -EINVAL,
+		   "udmabuf: memfd too small", "holds 65536 bytes, the buffer needs 69632", NULL);
+	expect_has(ctx, zcbuf_udmabuf_from_memfd(ctx, sealed, 100, NULL, 4096, &buf), -EINVAL,
+		   "udmabuf: unaligned offset", "offset 100", "not page aligned", NULL);
+	expect_has(ctx, zcbuf_udmabuf_from_memfd(ctx, null_fd, 0, NULL, 4096, &buf), -EINVAL,
+		   "udmabuf: not a memfd", "F_GET_SEALS", "Invalid argument", NULL);
+	expect_has(ctx, zcbuf_udmabuf_from_memfd(ctx, -1, 0, NULL, 4096, &buf), -EBADF,
+		   "udmabuf: fd -1", "not a file descriptor", NULL);
+	close(unsealed);
+	close(sealed);
+	close(wsealed);
+	close(null_fd);
+}
+
+static void null_buffers(void)
+{
+	struct zcbuf_format fmt;
+	struct zcbuf_plane pl;
+	const char *name;
+	void *data;
+
+	zcbuf_buffer_free(NULL);
+	tap_result(zcbuf_buffer_map(NULL) == -EINVAL && zcbuf_buffer_unmap(NULL) == -EINVAL &&
+		   zcbuf_buffer_begin_cpu(NULL, ZCBUF_CPU_READ) == -EINVAL &&
+		   zcbuf_buffer_end_cpu(NULL) == -EINVAL &&
+		   zcbuf_buffer_plane_data(NULL, 0, &data) == -EINVAL &&
+		   zcbuf_buffer_get_plane(NULL, 0, &pl) == -EINVAL &&
+		   zcbuf_buffer_get_format(NULL, &fmt) == -EINVAL &&
+		   zcbuf_buffer_num_planes(NULL) == -EINVAL &&
+		   zcbuf_buffer_num_dmabufs(NULL) == -EINVAL &&
+		   zcbuf_buffer_set_name(NULL, "x") == -EINVAL &&
+		   zcbuf_buffer_get_name(NULL, &name) == -EINVAL,
+		   "buffer: every call on NULL: -EINVAL, no crash");
+}
+
+int main(void)
+{
+	struct zcbuf_ctx *ctx;
+	int fds = count_fds();
+
+	contexts();
+	zcbuf_ctx_new(&ctx);
+	sources(ctx);
+	wrap(ctx);
+	memfds(ctx);
+	null_buffers();
+	zcbuf_ctx_free(ctx);
+	tap_result(count_fds() == fds, "no fd leaked: %d open before, %d after", fds, count_fds());
+	return tap_done();
+}
