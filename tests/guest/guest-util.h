@@ -24,6 +24,8 @@
 int write_file(const char *path, const char *text);
 /* Read @path into @buf as a string: 0 or a negative errno. */
 int read_file(const char *path, char *buf, size_t len);
+/* Open file descriptors of this process (leak checks): a count, or -1. */
+int count_fds(void);
 /* CLOCK_MONOTONIC in milliseconds. */
 double now_ms(void);
 /* The name of an errno value ("EFAULT"), or "errno N". */

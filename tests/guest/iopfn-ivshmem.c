@@ -50,20 +50,6 @@ static char pci_addr[64];
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
 /* /dev/ivshmemN and the PCI address of its device. */
 static int open_ivshmem(void)
 {

@@ -55,20 +55,6 @@
 static struct zcbuf_ctx *ctx;
 static char vivid_sp[64], vivid_mp[64];	/* /dev/videoN */
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
-
 static uint8_t pattern(unsigned int seed, unsigned int p, uint64_t i)
 {
 	uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull + (p + 1) * 0xbf58476d1ce4e5b9ull + seed;
