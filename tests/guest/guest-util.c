@@ -326,6 +326,8 @@ int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
 	if (memory == V4L2_MEMORY_USERPTR) {
 		buf.m.userptr = uptr;
 		buf.length = len;
+	} else if (memory == V4L2_MEMORY_DMABUF) {
+		buf.m.fd = (int)uptr;
 	}
 	if (V4L2_TYPE_IS_OUTPUT(type))
 		buf.bytesused = len;

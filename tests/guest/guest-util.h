@@ -85,7 +85,10 @@ int vid_set_format(int vid, uint32_t type);
 /* REQBUFS; the queue's capabilities into @caps when not NULL. */
 int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
 		uint32_t *caps);
-/* QBUF buffer 0 (USERPTR: at @uptr, @len bytes; output: all of it used). */
+/*
+ * QBUF buffer 0 (USERPTR: at @uptr, @len bytes; DMABUF: the dma-buf fd
+ * @uptr; output: @len bytes used).
+ */
 int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
 	     size_t len);
 /*

@@ -39,9 +39,9 @@
 
 #include <linux/ivshmem-iopfn.h>
 #include "guest-util.h"
+#include "ivshmem-util.h"
 #include "tap.h"
 
-#define DRIVER_DIR "/sys/bus/pci/drivers/ivshmem_iopfn"
 /* A webcam size vivid offers (S_FMT would round 320x240 to it anyway). */
 #define FRAME_W 320
 #define FRAME_H 180
@@ -49,46 +49,6 @@
 static char pci_addr[64];
 
 /* ---- small helpers ------------------------------------------------------ */
-
-/* /dev/ivshmemN and the PCI address of its device. */
-static int open_ivshmem(void)
-{
-	char link[PATH_MAX], path[PATH_MAX];
-	struct dirent *e;
-	ssize_t n;
-	DIR *d;
-	int fd = -ENODEV;
-
-	d = opendir("/sys/class/misc");
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "ivshmem", 7))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/misc/%s/device", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0)
-			continue;
-		link[n] = '\0';
-		snprintf(pci_addr, sizeof(pci_addr), "%s", strrchr(link, '/') + 1);
-		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
-		break;
-	}
-	closedir(d);
-	return fd;
-}
-
-static int export_dmabuf(int dev, uint32_t flags)
-{
-	struct ivshmem_iopfn_export arg = { .flags = flags };
-
-	if (ioctl(dev, IVSHMEM_IOPFN_IOC_EXPORT, &arg))
-		return -errno;
-	return arg.fd;
-}
 
 static void gem_close(int card, uint32_t handle)
 {
@@ -119,46 +79,6 @@ static bool read_faults(volatile const uint32_t *p)
 		(void)*p;
 	sigaction(SIGBUS, &old, NULL);
 	return faulted;
-}
-
-/* ---- unbind in a child, which blocks while importers hold the BAR ------- */
-
-static pid_t start_unbind(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(write_file(DRIVER_DIR "/unbind", pci_addr) ? 1 : 0);
-	return pid;
-}
-
-/* Wait up to timeout_ms for the unbind child; -1 while it still runs. */
-static int wait_unbind(pid_t pid, int timeout_ms)
-{
-	double end = now_ms() + timeout_ms;
-	int status;
-
-	do {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
-		usleep(20000);
-	} while (now_ms() < end);
-	return -1;
-}
-
-static int rebind(void)
-{
-	int fd, i;
-
-	if (write_file(DRIVER_DIR "/bind", pci_addr))
-		return -1;
-	for (i = 0; i < 100; i++) {
-		fd = open_ivshmem();
-		if (fd >= 0)
-			return fd;
-		usleep(20000);
-	}
-	return -1;
 }
 
 /* ---- vivid capture ------------------------------------------------------ */
@@ -269,11 +189,11 @@ static void test_export_and_mmap(int dev, size_t size)
 
 	tap_result(!ioctl(dev, IVSHMEM_IOPFN_IOC_INFO, &info) && info.size == size,
 		   "IVSHMEM_IOPFN_IOC_INFO reports the BAR size (%zu bytes)", size);
-	tap_result(export_dmabuf(dev, O_WRONLY) == -EINVAL &&
-		   export_dmabuf(dev, O_RDWR | O_NONBLOCK) == -EINVAL,
+	tap_result(ivshmem_export(dev, O_WRONLY) == -EINVAL &&
+		   ivshmem_export(dev, O_RDWR | O_NONBLOCK) == -EINVAL,
 		   "export refuses O_WRONLY and unknown flags with EINVAL");
-	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
-	fb = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	fb = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	if (!tap_result(fa >= 0 && fb >= 0, "export two dma-bufs of the BAR"))
 		return;
 	tap_result(lseek(fa, 0, SEEK_END) == (off_t)size,
@@ -306,7 +226,7 @@ static void test_vgem_import(int dev)
 	int card, fa, fc = -1;
 
 	card = open_vgem();
-	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	if (!tap_result(card >= 0 && fa >= 0, "open vgem and export a dma-buf"))
 		goto out;
 	if (!tap_result(!drmPrimeFDToHandle(card, fa, &handle),
@@ -340,7 +260,7 @@ static void test_vivid_import(int dev, size_t size)
 		goto out;
 	tap_result(vivid_reference_line(vid, &fmt, ref),
 		   "a reference frame captured into a vivid MMAP buffer");
-	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	bar = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
 	if (!tap_result(bar != MAP_FAILED, "export and mmap a dma-buf"))
 		goto out;
@@ -374,7 +294,7 @@ static void check_revoked(int dev, int fd, volatile uint32_t *map,
 		   "%s: DMA_BUF_IOCTL_SYNC fails with ENODEV", what);
 	tap_result(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED &&
 		   errno == ENODEV, "%s: a new mmap fails with ENODEV", what);
-	tap_result(export_dmabuf(dev, O_RDWR) == -ENODEV,
+	tap_result(ivshmem_export(dev, O_RDWR) == -ENODEV,
 		   "%s: exporting through an open device fd fails with ENODEV", what);
 }
 
@@ -391,7 +311,7 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 	double t0;
 	pid_t pid;
 
-	fa = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
 	if (!tap_result(map != MAP_FAILED, "%s: export and mmap", what))
 		return dev;
@@ -409,13 +329,13 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 	}
 
 	t0 = now_ms();
-	pid = start_unbind();
+	pid = ivshmem_unbind_start(pci_addr);
 	if (holder == HOLD_NOTHING) {
-		waited = wait_unbind(pid, 10000);
+		waited = ivshmem_unbind_wait(pid, 10000);
 		tap_result(waited == 0, "%s: unbind completes (%.0f ms)", what, now_ms() - t0);
 		check_revoked(dev, fa, map, what);
 	} else {
-		tap_result(wait_unbind(pid, 1000) == -1,
+		tap_result(ivshmem_unbind_wait(pid, 1000) == -1,
 			   "%s: unbind waits while the importer holds the memory", what);
 		check_revoked(dev, fa, map, what);
 		if (holder == HOLD_VGEM) {
@@ -429,14 +349,12 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 			reqbufs(vid, V4L2_MEMORY_DMABUF, 0);
 		}
 		t0 = now_ms();
-		waited = wait_unbind(pid, 10000);
+		waited = ivshmem_unbind_wait(pid, 10000);
 		tap_result(waited == 0, "%s: unbind completes once the importer lets go (%.0f ms)",
 			   what, now_ms() - t0);
 	}
-	if (waited < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
+	if (waited < 0)
+		ivshmem_unbind_kill(pid);
 	munmap(map, size);
 	close(fa);
 	if (card >= 0)
@@ -447,7 +365,7 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 		close(vid);
 	close(dev);
 	tap_result(access("/dev/ivshmem0", F_OK) != 0, "%s: the device node is gone", what);
-	dev = rebind();
+	dev = ivshmem_rebind(pci_addr);
 	tap_result(dev >= 0, "%s: rebinding the driver brings the device back", what);
 	return dev;
 }
@@ -527,7 +445,7 @@ static void test_export_fault_injection(int dev)
 		fds = count_fds();
 		if (!fault_arm(nth, n))
 			break;
-		fd = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+		fd = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 		injected = fault_disarm(nth);
 		if (fd >= 0)
 			close(fd);
@@ -541,7 +459,7 @@ static void test_export_fault_injection(int dev)
 	tap_result(n > 1 && errors > 0 && !leaks,
 		   "fail-nth over %d fault points of the export: %d errors returned, %d fds leaked",
 		   n - 1, errors, leaks);
-	fd = export_dmabuf(dev, O_RDWR | O_CLOEXEC);
+	fd = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	tap_result(fd >= 0, "export works again after the sweep");
 	if (fd >= 0)
 		close(fd);
@@ -557,7 +475,7 @@ static int test_probe_fault_injection(int dev)
 	int n, nth, errors = 0, bound_anyway = 0, ret;
 
 	close(dev);
-	if (!tap_result(!write_file(DRIVER_DIR "/unbind", pci_addr),
+	if (!tap_result(!write_file(IVSHMEM_DRIVER_DIR "/unbind", pci_addr),
 			"probe sweep: unbind the driver"))
 		return -1;
 	nth = fault_injection_start();
@@ -566,7 +484,7 @@ static int test_probe_fault_injection(int dev)
 
 		if (!fault_arm(nth, n))
 			break;
-		ret = write_file(DRIVER_DIR "/bind", pci_addr);
+		ret = write_file(IVSHMEM_DRIVER_DIR "/bind", pci_addr);
 		injected = fault_disarm(nth);
 		if (!injected && !ret)
 			break; /* every fault point was tried */
@@ -576,7 +494,7 @@ static int test_probe_fault_injection(int dev)
 				break; /* a failed probe left its node behind */
 		} else {
 			bound_anyway++;
-			if (write_file(DRIVER_DIR "/unbind", pci_addr))
+			if (write_file(IVSHMEM_DRIVER_DIR "/unbind", pci_addr))
 				break;
 		}
 	}
@@ -585,7 +503,7 @@ static int test_probe_fault_injection(int dev)
 	tap_result(nth >= 0 && n > 1 && errors > 0 && access("/dev/ivshmem0", F_OK) == 0,
 		   "fail-nth over %d fault points of probe: %d failed binds left nothing behind, %d absorbed, then it binds",
 		   n - 1, errors, bound_anyway);
-	dev = open_ivshmem();
+	dev = ivshmem_open(pci_addr, sizeof(pci_addr));
 	tap_result(dev >= 0, "probe sweep: the device works after it");
 	return dev;
 }
@@ -596,7 +514,7 @@ int main(int argc, char **argv)
 	int dev;
 
 	printf("TAP version 13\n");
-	dev = open_ivshmem();
+	dev = ivshmem_open(pci_addr, sizeof(pci_addr));
 	if (!tap_result(dev >= 0, "open /dev/ivshmem0 (%s)", strerror(dev < 0 ? -dev : 0)))
 		return tap_done();
 	tap_diag("ivshmem at PCI %s", pci_addr);
