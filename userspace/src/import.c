@@ -152,6 +152,7 @@ static int setup_copying(struct zcbuf_queue *q, unsigned int count)
 	q->count = (unsigned int)n;
 	q->memory = ZCBUF_MEMORY_MMAP;
 	q->copying = true;
+	zc_cache_init(&q->cache, (unsigned int)n);
 	for (i = 0; i < (unsigned int)n; i++) {
 		ret = zcbuf_queue_export(q, i, &q->mmap[i]);
 		if (!ret)
@@ -195,6 +196,13 @@ int zcbuf_queue_setup(struct zcbuf_queue *queue, enum zcbuf_memory memory, unsig
 		return ret;
 	queue->stats = (struct zcbuf_queue_stats){ 0 };
 
+	/* MMAP with copies allowed: the caller asks for the copying queue itself */
+	if (memory == ZCBUF_MEMORY_MMAP && (flags & ZCBUF_SETUP_ALLOW_COPY)) {
+		n = setup_copying(queue, count);
+		if (n < 0)
+			zcbuf_queue_release(queue);
+		return n;
+	}
 	if (sample && memory != ZCBUF_MEMORY_MMAP) {
 		zcbuf_buffer_get_exporter(sample, &exporter);
 		if (memory == ZCBUF_MEMORY_AUTO) {

@@ -758,7 +758,9 @@ ZCBUF_API int zcbuf_queue_probe_at(const struct zcbuf_queue *queue, unsigned int
 /**
  * @brief Allocate the queue's buffers (VIDIOC_REQBUFS) for a memory type.
  *
- * - MMAP: @p count driver buffers (zcbuf_queue_put_index(), zcbuf_queue_export()).
+ * - MMAP: @p count driver buffers (zcbuf_queue_put_index(), zcbuf_queue_export());
+ *   with ZCBUF_SETUP_ALLOW_COPY, a copying queue: zcbuf_queue_put() copies
+ *   frames through them (the caller asks for copies outright).
  * - DMABUF, USERPTR: @p count slots for zcbuf_queue_put(). With a
  *   @p sample, the mode is probed first (zcbuf_queue_probe()): when it
  *   fails, the setup copies through MMAP buffers with
