@@ -353,7 +353,8 @@ static int cell(struct bench *b, const char *src, enum zcbuf_memory memory,
 {
 	const struct target *t = b->t;
 	int want = expect(src, t, memory), ret, rec;
-	struct zcbuf_queue_stats st;
+	struct zcbuf_queue_stats st = { 0 };
+	bool ok;
 	struct zcbuf_probe pr;
 	char why[512] = "";
 
@@ -371,9 +372,9 @@ static int cell(struct bench *b, const char *src, enum zcbuf_memory memory,
 			"ok; expected %s", t->name, src, zcbuf_memory_name(memory), ret,
 			outcome(want)))
 		return 0;
-	tap_result(stream(b, bufs, why, sizeof(why)) && !zcbuf_queue_get_stats(b->q, &st) &&
-		   st.copied_frames == 0 && st.cache_misses == 2 && st.cache_hits >= FRAMES - 1,
-		   "%s %s %s: %s; no copy, cache %llu misses %llu hits", t->name, src,
+	ok = stream(b, bufs, why, sizeof(why)) && !zcbuf_queue_get_stats(b->q, &st);
+	tap_result(ok && st.copied_frames == 0 && st.cache_misses == 2 &&
+		   st.cache_hits >= FRAMES - 1, "%s %s %s: %s; no copy, cache %llu misses %llu hits", t->name, src,
 		   zcbuf_memory_name(memory), why, (unsigned long long)st.cache_misses,
 		   (unsigned long long)st.cache_hits);
 	zcbuf_queue_release(b->q);
