@@ -108,8 +108,14 @@ int zcbuf_queue_probe(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
 	memset(&r, 0, sizeof(r));
 	r.memory = memory;
 	snprintf(r.exporter, sizeof(r.exporter), "%s", exporter);
+	/* a queue without USERPTR says so at REQBUFS 0, before any guard */
 	if (memory == ZCBUF_MEMORY_USERPTR && zc_exporter_is_cma_heap(exporter) &&
-	    !kernel_imports_mappings(queue)) {
+	    zc_queue_reqbufs(queue, memory, 0) < 0) {
+		r.tried = 1;
+		r.error = zcbuf_last_errno(ctx);
+		snprintf(r.reason, sizeof(r.reason), "%s", zcbuf_last_error(ctx));
+	} else if (memory == ZCBUF_MEMORY_USERPTR && zc_exporter_is_cma_heap(exporter) &&
+		   !kernel_imports_mappings(queue)) {
 		r.error = -EDEADLK;
 		snprintf(r.reason, sizeof(r.reason), "not tried: this kernel was not seen to import "
 			 "mapped dma-bufs through USERPTR, and pinning the CMA heap's pages "
