@@ -286,22 +286,28 @@ int vivid_instances(int allocator, int *inst, int max)
 	return n;
 }
 
-int vid_set_format(int vid, uint32_t type)
+int vid_set_format_to(int vid, uint32_t type, uint32_t fourcc, uint32_t w, uint32_t h,
+		      uint32_t bpl, uint32_t size)
 {
 	struct v4l2_format fmt = { .type = type };
 
-	fmt.fmt.pix.width = FRAME_W;
-	fmt.fmt.pix.height = FRAME_H;
-	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_RGB24;
+	fmt.fmt.pix.width = w;
+	fmt.fmt.pix.height = h;
+	fmt.fmt.pix.pixelformat = fourcc;
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
 	if (ioctl(vid, VIDIOC_S_FMT, &fmt))
 		return -errno;
-	if (fmt.fmt.pix.width != FRAME_W || fmt.fmt.pix.height != FRAME_H ||
-	    fmt.fmt.pix.pixelformat != V4L2_PIX_FMT_RGB24 ||
-	    fmt.fmt.pix.bytesperline != FRAME_BPL ||
-	    fmt.fmt.pix.sizeimage != FRAME_SIZE)
+	if (fmt.fmt.pix.width != w || fmt.fmt.pix.height != h ||
+	    fmt.fmt.pix.pixelformat != fourcc || fmt.fmt.pix.bytesperline != bpl ||
+	    fmt.fmt.pix.sizeimage != size)
 		return -EINVAL;
 	return 0;
+}
+
+int vid_set_format(int vid, uint32_t type)
+{
+	return vid_set_format_to(vid, type, V4L2_PIX_FMT_RGB24, FRAME_W, FRAME_H, FRAME_BPL,
+				 FRAME_SIZE);
 }
 
 int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
@@ -391,14 +397,15 @@ int vivid_static_frames(int vid)
 	return ret;
 }
 
-int vivid_capture_mmap(int vid, uint8_t *out)
+int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
+			  uint32_t size, uint8_t *out)
 {
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_MMAP };
 	uint8_t *p;
 	int ret;
 
-	ret = vid_set_format(vid, type);
+	ret = vid_set_format_to(vid, type, fourcc, w, h, bpl, size);
 	if (!ret)
 		ret = vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 1, NULL);
 	if (ret)
@@ -415,8 +422,8 @@ int vivid_capture_mmap(int vid, uint8_t *out)
 		ret = vid_dqbuf(vid, type, V4L2_MEMORY_MMAP, 20000, NULL);
 		vid_stream(vid, type, false);
 	}
-	if (ret == FRAME_SIZE) {
-		memcpy(out, p, FRAME_SIZE);
+	if (ret == (int)size) {
+		memcpy(out, p, size);
 		ret = 0;
 	} else if (ret >= 0) {
 		ret = -EIO;
@@ -424,4 +431,10 @@ int vivid_capture_mmap(int vid, uint8_t *out)
 	munmap(p, buf.length);
 	vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 0, NULL);
 	return ret;
+}
+
+int vivid_capture_mmap(int vid, uint8_t *out)
+{
+	return vivid_capture_mmap_to(vid, V4L2_PIX_FMT_RGB24, FRAME_W, FRAME_H, FRAME_BPL,
+				     FRAME_SIZE, out);
 }

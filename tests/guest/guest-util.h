@@ -82,6 +82,9 @@ int open_vivid(int inst);
 int vivid_instances(int allocator, int *inst, int max);
 /* S_FMT to the frame format above: 0, -EINVAL if the driver changed it. */
 int vid_set_format(int vid, uint32_t type);
+/* S_FMT (single-planar) to another format: 0, -EINVAL unless the driver kept it all. */
+int vid_set_format_to(int vid, uint32_t type, uint32_t fourcc, uint32_t w, uint32_t h,
+		      uint32_t bpl, uint32_t size);
 /* REQBUFS; the queue's capabilities into @caps when not NULL. */
 int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
 		uint32_t *caps);
@@ -106,5 +109,8 @@ int vid_set_ctrl_by_name(int vid, const char *name, int value);
 int vivid_static_frames(int vid);
 /* One frame captured by MMAP into @out (FRAME_SIZE bytes). */
 int vivid_capture_mmap(int vid, uint8_t *out);
+/* The same in another single-planar format of @size bytes. */
+int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
+			  uint32_t size, uint8_t *out);
 
 #endif

@@ -25,6 +25,8 @@ struct zc_mem {
 	uint64_t size;		/* the dma-buf's */
 	uint64_t end;		/* where its last plane ends: the mapping's length */
 	void *map;
+	struct zc_dmabuf_id id;	/* for the V4L2 index cache */
+	char exporter[32];
 };
 
 struct zcbuf_buffer {
@@ -42,9 +44,10 @@ struct zcbuf_buffer {
 
 /* Is @fd a dma-buf? Its size and whether it was opened read-write. */
 static int check_dmabuf(struct zcbuf_ctx *ctx, int fd, unsigned int plane, uint64_t *size,
-			bool *writable)
+			bool *writable, struct zc_dmabuf_id *id)
 {
 	struct statfs sfs;
+	struct stat st;
 	off_t end;
 	int fl;
 
@@ -65,8 +68,11 @@ static int check_dmabuf(struct zcbuf_ctx *ctx, int fd, unsigned int plane, uint6
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0)
 		return zc_fail(ctx, errno, "buffer: plane %u: F_GETFL on dma-buf fd %d", plane, fd);
+	if (fstat(fd, &st))
+		return zc_fail(ctx, errno, "buffer: plane %u: fstat on dma-buf fd %d", plane, fd);
 	*size = (uint64_t)end;
 	*writable = (fl & O_ACCMODE) == O_RDWR;
+	*id = (struct zc_dmabuf_id){ (uint64_t)st.st_dev, (uint64_t)st.st_ino };
 	return 0;
 }
 
@@ -155,9 +161,10 @@ int zc_buffer_new(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
 		if (m == b->num_mem) {
 			struct zc_mem *mem = &b->mem[m];
 
-			ret = check_dmabuf(ctx, pl->fd, p, &mem->size, &writable);
+			ret = check_dmabuf(ctx, pl->fd, p, &mem->size, &writable, &mem->id);
 			if (ret)
 				goto fail;
+			zc_dmabuf_exporter(pl->fd, mem->exporter, sizeof(mem->exporter));
 			if (fds_owned) {
 				mem->fd = pl->fd;
 			} else {
@@ -469,4 +476,66 @@ int zcbuf_buffer_plane_data(const struct zcbuf_buffer *buf, unsigned int index, 
 				   "(zcbuf_buffer_begin_cpu)", index);
 	*data = (char *)buf->mem[buf->plane_mem[index]].map + buf->plane[index].offset;
 	return 0;
+}
+
+int zcbuf_buffer_get_exporter(const struct zcbuf_buffer *buf, const char **name)
+{
+	if (!buf || !name)
+		return -EINVAL;
+	*name = buf->mem[0].exporter;
+	return buf->mem[0].exporter[0] ? 0 : -ENODATA;
+}
+
+struct zcbuf_ctx *zc_buffer_ctx(const struct zcbuf_buffer *buf)
+{
+	return buf->ctx;
+}
+
+void zc_buffer_mem(const struct zcbuf_buffer *buf, unsigned int m, struct zc_mem_info *mi)
+{
+	const struct zc_mem *mem = &buf->mem[m];
+
+	*mi = (struct zc_mem_info){ mem->fd, mem->size, mem->end, mem->map, mem->id };
+}
+
+unsigned int zc_buffer_plane_mem(const struct zcbuf_buffer *buf, unsigned int p)
+{
+	return buf->plane_mem[p];
+}
+
+bool zc_buffer_cpu_open(const struct zcbuf_buffer *buf)
+{
+	return buf->access != 0;
+}
+
+void zc_dmabuf_exporter(int fd, char *name, size_t len)
+{
+	char path[64], line[128];
+	FILE *f;
+
+	name[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "exp_name:", 9))
+			continue;
+		snprintf(name, len, "%s", line + 9 + strspn(line + 9, " \t"));
+		name[strcspn(name, "\n")] = '\0';
+		break;
+	}
+	fclose(f);
+}
+
+bool zc_exporter_is_cma_heap(const char *exporter)
+{
+	char path[96];
+
+	/* a dma-heap exports under its own name; every heap but "system" is a CMA area here */
+	if (!*exporter || strchr(exporter, '/') || !strcmp(exporter, "system") ||
+	    !strncmp(exporter, "system-", 7))
+		return false;
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", exporter);
+	return !access(path, F_OK);
 }

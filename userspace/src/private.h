@@ -22,6 +22,7 @@ struct zcbuf_ctx {
 	unsigned int refs;	/* the caller's, plus one per buffer */
 	int err;		/* negative errno of the last failure */
 	char msg[512];
+	bool dmabuf_userptr;	/* a PFN-mapped dma-buf was imported through USERPTR */
 };
 
 /*
@@ -81,5 +82,58 @@ int zc_v4l2_alloc(struct zcbuf_ctx *ctx, const char *path, const struct zcbuf_fo
 
 /* Close the first @n fds of @fds that are >= 0 (keeping errno). */
 void zc_close_fds(const int *fds, unsigned int n);
+
+/* ---- V4L2 helpers shared by the V4L2 files ------------------------------ */
+
+/* "/dev/video0" for messages, from /proc/self/fd; "fd N" if that fails. */
+struct zc_path {
+	char s[4096];
+};
+struct zc_path zc_fd_path(int fd);
+/* "video capture", "video output mplane", ... for messages. */
+const char *zc_type_name(uint32_t type);
+bool zc_type_is_mplane(uint32_t type);
+bool zc_type_is_video(uint32_t type);
+/* ioctl() retried on EINTR: 0 or -1 with errno. */
+int zc_xioctl(int fd, unsigned long req, void *arg);
+
+/* A device's format: fourcc, size, and per memory plane bytesperline and sizeimage. */
+struct zc_dev_format {
+	struct zcbuf_format fmt;
+	uint32_t num_mem;
+	uint32_t bpl[ZCBUF_MAX_PLANES];
+	uint32_t sizeimage[ZCBUF_MAX_PLANES];
+	uint64_t total;		/* all memory planes */
+};
+struct v4l2_format;
+void zc_from_v4l2_format(const struct v4l2_format *f, struct zc_dev_format *df);
+/* VIDIOC_G_FMT of a video queue, checked to have planes. */
+int zc_get_format(struct zcbuf_ctx *ctx, int fd, uint32_t type, struct zc_dev_format *df);
+
+/* ---- What the V4L2 import needs to know of a buffer ---------------------- */
+
+/* A dma-buf's identity: what fstat says of its fd (the same dma-buf, dup'ed or not). */
+struct zc_dmabuf_id {
+	uint64_t dev, ino;
+};
+
+/* One memory plane (dma-buf) of a buffer, for queuing it. */
+struct zc_mem_info {
+	int fd;
+	uint64_t size;		/* the dma-buf's */
+	uint64_t end;		/* where its last plane ends */
+	void *map;		/* NULL when not mapped */
+	struct zc_dmabuf_id id;
+};
+struct zcbuf_ctx *zc_buffer_ctx(const struct zcbuf_buffer *buf);
+void zc_buffer_mem(const struct zcbuf_buffer *buf, unsigned int m, struct zc_mem_info *mi);
+unsigned int zc_buffer_plane_mem(const struct zcbuf_buffer *buf, unsigned int p);
+/* Is a CPU access open (zcbuf_buffer_begin_cpu without end)? */
+bool zc_buffer_cpu_open(const struct zcbuf_buffer *buf);
+
+/* The exporter's name of a dma-buf fd ("exp_name" in /proc/self/fdinfo), "" if unknown. */
+void zc_dmabuf_exporter(int fd, char *name, size_t len);
+/* Is @exporter a dma-heap other than the system heap, i.e. CMA? */
+bool zc_exporter_is_cma_heap(const char *exporter);
 
 #endif

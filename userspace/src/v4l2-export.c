@@ -12,58 +12,6 @@
 
 #include "private.h"
 
-/* "/dev/video0" for messages, from /proc/self/fd; "fd N" if that fails. */
-struct zc_path {
-	char s[PATH_MAX];
-};
-
-static struct zc_path fd_path(int fd)
-{
-	struct zc_path p;
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, p.s, sizeof(p.s) - 1);
-	if (n <= 0)
-		n = snprintf(p.s, sizeof(p.s), "fd %d", fd);
-	p.s[n] = '\0';
-	return p;
-}
-
-static const char *type_name(uint32_t type)
-{
-	switch (type) {
-	case V4L2_BUF_TYPE_VIDEO_CAPTURE: return "video capture";
-	case V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE: return "video capture mplane";
-	case V4L2_BUF_TYPE_VIDEO_OUTPUT: return "video output";
-	case V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE: return "video output mplane";
-	default: return "other";
-	}
-}
-
-static bool is_mplane(uint32_t type)
-{
-	return type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE ||
-	       type == V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-}
-
-static bool is_video(uint32_t type)
-{
-	return is_mplane(type) || type == V4L2_BUF_TYPE_VIDEO_CAPTURE ||
-	       type == V4L2_BUF_TYPE_VIDEO_OUTPUT;
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret && errno == EINTR);
-	return ret;
-}
-
 int zcbuf_v4l2_expbuf(struct zcbuf_ctx *ctx, int video_fd, uint32_t type, uint32_t index,
 		      uint32_t plane, uint32_t flags)
 {
@@ -73,65 +21,14 @@ int zcbuf_v4l2_expbuf(struct zcbuf_ctx *ctx, int video_fd, uint32_t type, uint32
 
 	if (!ctx)
 		return -EINVAL;
-	if (xioctl(video_fd, VIDIOC_EXPBUF, &exp))
+	if (zc_xioctl(video_fd, VIDIOC_EXPBUF, &exp))
 		return zc_fail(ctx, errno, "v4l2 %s: VIDIOC_EXPBUF (%s queue, index %u, plane %u)",
-			       fd_path(video_fd).s, type_name(type), index, plane);
+			       zc_fd_path(video_fd).s, zc_type_name(type), index, plane);
 	return exp.fd;
 }
 
-/* The device's format: fourcc, size, and per memory plane the bytesperline. */
-struct dev_format {
-	struct zcbuf_format fmt;
-	uint32_t num_mem;
-	uint32_t bpl[ZCBUF_MAX_PLANES];
-	uint64_t sizeimage;	/* all memory planes */
-};
-
-static void from_v4l2_format(const struct v4l2_format *f, struct dev_format *df)
-{
-	uint32_t p;
-
-	memset(df, 0, sizeof(*df));
-	if (is_mplane(f->type)) {
-		const struct v4l2_pix_format_mplane *mp = &f->fmt.pix_mp;
-
-		df->fmt = (struct zcbuf_format){ mp->pixelformat, mp->width, mp->height };
-		df->num_mem = mp->num_planes;
-		if (df->num_mem > ZCBUF_MAX_PLANES)
-			df->num_mem = ZCBUF_MAX_PLANES;
-		for (p = 0; p < df->num_mem; p++) {
-			df->bpl[p] = mp->plane_fmt[p].bytesperline;
-			df->sizeimage += mp->plane_fmt[p].sizeimage;
-		}
-	} else {
-		const struct v4l2_pix_format *pix = &f->fmt.pix;
-
-		df->fmt = (struct zcbuf_format){ pix->pixelformat, pix->width, pix->height };
-		df->num_mem = 1;
-		df->bpl[0] = pix->bytesperline;
-		df->sizeimage = pix->sizeimage;
-	}
-}
-
-static int get_format(struct zcbuf_ctx *ctx, int fd, uint32_t type, struct dev_format *df)
-{
-	struct v4l2_format f = { .type = type };
-
-	if (!is_video(type))
-		return zc_fail_msg(ctx, EINVAL, "v4l2 %s: queue type %u is not a video capture or "
-				   "output queue", fd_path(fd).s, type);
-	if (xioctl(fd, VIDIOC_G_FMT, &f))
-		return zc_fail(ctx, errno, "v4l2 %s: VIDIOC_G_FMT (%s queue)", fd_path(fd).s,
-			       type_name(type));
-	from_v4l2_format(&f, df);
-	if (!df->num_mem)
-		return zc_fail_msg(ctx, EINVAL, "v4l2 %s: VIDIOC_G_FMT (%s queue) gave no planes",
-				   fd_path(fd).s, type_name(type));
-	return 0;
-}
-
 /* Colour planes of the device's buffer: by the table's layout, or one raw plane per memory plane. */
-static int device_planes(struct zcbuf_ctx *ctx, int fd, const struct dev_format *df,
+static int device_planes(struct zcbuf_ctx *ctx, int fd, const struct zc_dev_format *df,
 			 const uint32_t *lengths, const int *fds, struct zcbuf_plane *planes,
 			 unsigned int *n)
 {
@@ -152,7 +49,7 @@ static int device_planes(struct zcbuf_ctx *ctx, int fd, const struct dev_format 
 	for (p = 0; p < l.num_mem_planes; p++)
 		if (l.mem_size[p] > lengths[p])
 			return zc_fail_msg(ctx, EINVAL, "v4l2 %s: memory plane %u of %u bytes is "
-					   "smaller than %s %ux%u needs (%llu)", fd_path(fd).s, p,
+					   "smaller than %s %ux%u needs (%llu)", zc_fd_path(fd).s, p,
 					   lengths[p], info->name, df->fmt.width, df->fmt.height,
 					   (unsigned long long)l.mem_size[p]);
 	for (p = 0; p < l.num_planes; p++)
@@ -170,7 +67,7 @@ int zcbuf_v4l2_export(struct zcbuf_ctx *ctx, int video_fd, uint32_t type, uint32
 	struct zcbuf_plane planes[ZCBUF_MAX_PLANES];
 	uint32_t lengths[ZCBUF_MAX_PLANES], p;
 	struct v4l2_buffer vb;
-	struct dev_format df;
+	struct zc_dev_format df;
 	unsigned int n = 0;
 	int ret;
 
@@ -178,29 +75,29 @@ int zcbuf_v4l2_export(struct zcbuf_ctx *ctx, int video_fd, uint32_t type, uint32
 		return -EINVAL;
 	if (!buf)
 		return zc_fail_msg(ctx, EINVAL, "v4l2: no result (NULL)");
-	ret = get_format(ctx, video_fd, type, &df);
+	ret = zc_get_format(ctx, video_fd, type, &df);
 	if (ret)
 		return ret;
 	memset(&vb, 0, sizeof(vb));
 	memset(vplanes, 0, sizeof(vplanes));
 	vb.type = type;
 	vb.index = index;
-	if (is_mplane(type)) {
+	if (zc_type_is_mplane(type)) {
 		vb.m.planes = vplanes;
 		vb.length = VIDEO_MAX_PLANES;
 	}
-	if (xioctl(video_fd, VIDIOC_QUERYBUF, &vb))
+	if (zc_xioctl(video_fd, VIDIOC_QUERYBUF, &vb))
 		return zc_fail(ctx, errno, "v4l2 %s: VIDIOC_QUERYBUF (%s queue, index %u)",
-			       fd_path(video_fd).s, type_name(type), index);
+			       zc_fd_path(video_fd).s, zc_type_name(type), index);
 	if (vb.memory != V4L2_MEMORY_MMAP)
 		return zc_fail_msg(ctx, EINVAL, "v4l2 %s: %s queue buffer %u is not an MMAP "
-				   "buffer (memory %u): nothing to export", fd_path(video_fd).s,
-				   type_name(type), index, vb.memory);
-	if (is_mplane(type) && vb.length != df.num_mem)
+				   "buffer (memory %u): nothing to export", zc_fd_path(video_fd).s,
+				   zc_type_name(type), index, vb.memory);
+	if (zc_type_is_mplane(type) && vb.length != df.num_mem)
 		return zc_fail_msg(ctx, EINVAL, "v4l2 %s: buffer %u has %u planes, the format %u",
-				   fd_path(video_fd).s, index, vb.length, df.num_mem);
+				   zc_fd_path(video_fd).s, index, vb.length, df.num_mem);
 	for (p = 0; p < df.num_mem; p++)
-		lengths[p] = is_mplane(type) ? vplanes[p].length : vb.length;
+		lengths[p] = zc_type_is_mplane(type) ? vplanes[p].length : vb.length;
 
 	for (p = 0; p < df.num_mem; p++) {
 		fds[p] = zcbuf_v4l2_expbuf(ctx, video_fd, type, index, p, O_RDWR | O_CLOEXEC);
@@ -228,7 +125,7 @@ static int pick_queue(struct zcbuf_ctx *ctx, int fd, const char *path, uint32_t 
 	uint32_t caps;
 
 	memset(&cap, 0, sizeof(cap));
-	if (xioctl(fd, VIDIOC_QUERYCAP, &cap))
+	if (zc_xioctl(fd, VIDIOC_QUERYCAP, &cap))
 		return zc_fail(ctx, errno, "v4l2 %s: VIDIOC_QUERYCAP", path);
 	caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps : cap.capabilities;
 	if (!(caps & V4L2_CAP_STREAMING))
@@ -252,9 +149,9 @@ static int set_format(struct zcbuf_ctx *ctx, int fd, const char *path, uint32_t 
 		      const struct zcbuf_format *want)
 {
 	struct v4l2_format f = { .type = type };
-	struct dev_format got;
+	struct zc_dev_format got;
 
-	if (is_mplane(type)) {
+	if (zc_type_is_mplane(type)) {
 		f.fmt.pix_mp.pixelformat = want->fourcc;
 		f.fmt.pix_mp.width = want->width;
 		f.fmt.pix_mp.height = want->height;
@@ -265,11 +162,11 @@ static int set_format(struct zcbuf_ctx *ctx, int fd, const char *path, uint32_t 
 		f.fmt.pix.height = want->height;
 		f.fmt.pix.field = V4L2_FIELD_NONE;
 	}
-	if (xioctl(fd, VIDIOC_S_FMT, &f))
+	if (zc_xioctl(fd, VIDIOC_S_FMT, &f))
 		return zc_fail(ctx, errno, "v4l2 %s: VIDIOC_S_FMT %ux%u %s (%s queue)", path,
 			       want->width, want->height, zc_fourcc_str(want->fourcc).s,
-			       type_name(type));
-	from_v4l2_format(&f, &got);
+			       zc_type_name(type));
+	zc_from_v4l2_format(&f, &got);
 	if (got.fmt.fourcc != want->fourcc || got.fmt.width != want->width ||
 	    got.fmt.height != want->height)
 		return zc_fail_msg(ctx, EINVAL, "v4l2 %s: asked for %ux%u %s, the driver chose "
@@ -298,16 +195,16 @@ int zc_v4l2_alloc(struct zcbuf_ctx *ctx, const char *path, const struct zcbuf_fo
 			goto out;
 	}
 	if (size) {
-		struct dev_format df;
+		struct zc_dev_format df;
 
-		ret = get_format(ctx, fd, type, &df);
+		ret = zc_get_format(ctx, fd, type, &df);
 		if (ret)
 			goto out;
-		if (df.sizeimage < size) {
+		if (df.total < size) {
 			ret = zc_fail_msg(ctx, EINVAL, "v4l2 %s: %ux%u %s buffers hold %llu bytes, "
 					  "not %llu", path, df.fmt.width, df.fmt.height,
 					  zc_fourcc_str(df.fmt.fourcc).s,
-					  (unsigned long long)df.sizeimage, (unsigned long long)size);
+					  (unsigned long long)df.total, (unsigned long long)size);
 			goto out;
 		}
 	}
@@ -315,9 +212,9 @@ int zc_v4l2_alloc(struct zcbuf_ctx *ctx, const char *path, const struct zcbuf_fo
 	req.count = 1;
 	req.type = type;
 	req.memory = V4L2_MEMORY_MMAP;
-	if (xioctl(fd, VIDIOC_REQBUFS, &req)) {
+	if (zc_xioctl(fd, VIDIOC_REQBUFS, &req)) {
 		ret = zc_fail(ctx, errno, "v4l2 %s: VIDIOC_REQBUFS 1 MMAP buffer (%s queue)", path,
-			      type_name(type));
+			      zc_type_name(type));
 		goto out;
 	}
 	if (!req.count) {

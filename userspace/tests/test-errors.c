@@ -234,6 +234,53 @@ static void null_buffers(void)
 		   "buffer: every call on NULL: -EINVAL, no crash");
 }
 
+/* V4L2 devices and queues: bad paths and names, non-V4L2 nodes, NULLs. */
+static void devices(struct zcbuf_ctx *ctx)
+{
+	struct zcbuf_device *dev = NULL;
+	struct zcbuf_frame frame;
+	struct zcbuf_queue_stats st;
+	enum zcbuf_memory m;
+
+	expect_msg(ctx, zcbuf_device_open(ctx, "/nonexistent/video0", &dev), -ENOENT,
+		   "v4l2 /nonexistent/video0: open: No such file or directory",
+		   "device: no such path");
+	expect_has(ctx, zcbuf_device_open(ctx, "zcbuf-no-such-node", &dev), -ENOENT,
+		   "device: no such name", "v4l2 'zcbuf-no-such-node': ", NULL);
+	expect_msg(ctx, zcbuf_device_open(ctx, "/dev/null", &dev), -ENOTTY,
+		   "v4l2 /dev/null: VIDIOC_QUERYCAP: Inappropriate ioctl for device",
+		   "device: /dev/null is no V4L2 device");
+	expect_msg(ctx, zcbuf_device_open(ctx, "/proc/self/status", &dev), -ENOTTY,
+		   "v4l2 /proc/self/status: not a character device", "device: a regular file");
+	expect_has(ctx, zcbuf_device_open(ctx, "/", &dev), -EISDIR, "device: a directory",
+		   "v4l2 /: open", NULL);
+	tap_result(zcbuf_device_open(NULL, "/dev/null", &dev) == -EINVAL &&
+		   zcbuf_device_open(ctx, "", &dev) == -EINVAL &&
+		   zcbuf_device_open(ctx, "/dev/null", NULL) == -EINVAL && !dev,
+		   "device: NULL and empty arguments: -EINVAL, nothing made");
+	zcbuf_device_free(NULL);
+	tap_result(zcbuf_device_get_info(NULL, NULL) == -EINVAL &&
+		   zcbuf_device_get_fd(NULL) == -EINVAL &&
+		   zcbuf_device_get_queue(NULL, ZCBUF_CAPTURE, NULL) == -EINVAL &&
+		   zcbuf_queue_get_type(NULL) == -EINVAL &&
+		   zcbuf_queue_get_format(NULL, NULL) == -EINVAL &&
+		   zcbuf_queue_set_format(NULL, NULL, NULL, NULL) == -EINVAL &&
+		   zcbuf_queue_check_buffer(NULL, NULL) == -EINVAL &&
+		   zcbuf_queue_match_buffer(NULL, NULL) == -EINVAL &&
+		   zcbuf_queue_probe(NULL, NULL, ZCBUF_MEMORY_DMABUF, NULL) == -EINVAL &&
+		   zcbuf_queue_probe_at(NULL, 0, NULL) == -EINVAL &&
+		   zcbuf_queue_setup(NULL, ZCBUF_MEMORY_MMAP, 1, NULL, 0) == -EINVAL &&
+		   zcbuf_queue_get_memory(NULL, &m, NULL) == -EINVAL &&
+		   zcbuf_queue_release(NULL) == -EINVAL && zcbuf_queue_start(NULL) == -EINVAL &&
+		   zcbuf_queue_stop(NULL) == -EINVAL && zcbuf_queue_put(NULL, NULL, 0) == -EINVAL &&
+		   zcbuf_queue_put_index(NULL, 0, 0) == -EINVAL &&
+		   zcbuf_queue_export(NULL, 0, NULL) == -EINVAL &&
+		   zcbuf_queue_get(NULL, 0, &frame) == -EINVAL &&
+		   zcbuf_queue_get_stats(NULL, &st) == -EINVAL &&
+		   zcbuf_buffer_get_exporter(NULL, NULL) == -EINVAL,
+		   "device and queue calls on NULL: -EINVAL, no crash");
+}
+
 int main(void)
 {
 	struct zcbuf_ctx *ctx;
@@ -245,6 +292,7 @@ int main(void)
 	wrap(ctx);
 	memfds(ctx);
 	null_buffers();
+	devices(ctx);
 	zcbuf_ctx_free(ctx);
 	tap_result(count_fds() == fds, "no fd leaked: %d open before, %d after", fds, count_fds());
 	return tap_done();

@@ -22,6 +22,7 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  alloc      allocate a buffer, write and read back a pattern\n"
 		"  formats    print the V4L2 <-> DRM fourcc table\n"
+		"  probe      which sources a V4L2 device imports by DMABUF and USERPTR\n"
 		"  version    print the library version\n"
 		"  help       show this help\n"
 		"\n"
@@ -110,6 +111,182 @@ static int cmd_formats(int argc, char **argv)
 		       f->flags & ZCBUF_FORMAT_DEPRECATED ? "; deprecated: V4L2 -> DRM only" : "");
 	}
 	return 0;
+}
+
+static void usage_probe(FILE *out)
+{
+	fprintf(out,
+		"usage: zcbuf probe [--device PATH|NAME] [--exporter PATH|NAME]\n"
+		"\n"
+		"For each queue of the device and each source of dma-bufs (dma-heap system,\n"
+		"dma-heap cma if there is one, udmabuf, a vgem dumb buffer, an MMAP buffer\n"
+		"of another V4L2 node exported with VIDIOC_EXPBUF), try to queue one buffer\n"
+		"by DMABUF and by USERPTR of its mapping, and print a table: queue, source,\n"
+		"exporter, mode, result, errno and the reason. The buffers hold the queue's\n"
+		"current format. Kernels without USERPTR import of mapped dma-bufs refuse\n"
+		"most USERPTR rows with EFAULT; USERPTR of the CMA heap is only tried once\n"
+		"a mapped dma-buf was seen imported (Linux 6.1 would retry pinning it for\n"
+		"ever): \"not tried\", EDEADLK.\n"
+		"\n"
+		"  -d, --device PATH|NAME    the device: /dev/video3, or a name as in\n"
+		"                            /sys/class/video4linux/*/name (default /dev/video0)\n"
+		"  -e, --exporter PATH|NAME  the V4L2 node whose MMAP buffers are exported\n"
+		"                            (default: the first other capture node)\n"
+		"  -h, --help                this help\n"
+		"\n"
+		"Exit status: 0 when every row was probed (whatever it found), 1 when the\n"
+		"device could not be opened or probed (the library's message on stderr),\n"
+		"2 for bad usage.\n");
+}
+
+/* The first video capture node other than @skip, to export MMAP buffers from. */
+static int find_exporter(const char *skip, char *path, size_t len)
+{
+	struct zcbuf_ctx *ctx;
+	int i, ret = -ENOENT;
+
+	if (zcbuf_ctx_new(&ctx))
+		return -ENOMEM;
+	for (i = 0; i < 64 && ret; i++) {
+		struct zcbuf_device *dev;
+		struct zcbuf_device_info info;
+
+		snprintf(path, len, "/dev/video%d", i);
+		if (!strcmp(path, skip) || zcbuf_device_open(ctx, path, &dev))
+			continue;
+		zcbuf_device_get_info(dev, &info);
+		if ((info.flags & ZCBUF_DEVICE_CAPTURE) && !(info.flags & ZCBUF_DEVICE_M2M))
+			ret = 0;
+		zcbuf_device_free(dev);
+	}
+	zcbuf_ctx_free(ctx);
+	return ret;
+}
+
+static const char *errno_name(int err)
+{
+	const char *n = err ? strerrorname_np(err < 0 ? -err : err) : "-";
+
+	return n ? n : "?";
+}
+
+/* One source into one queue, both modes: two rows. */
+static int probe_source(struct zcbuf_ctx *ctx, struct zcbuf_queue *q, const char *qname,
+			const char *source, const struct zcbuf_queue_format *qf)
+{
+	static const enum zcbuf_memory modes[] = { ZCBUF_MEMORY_DMABUF, ZCBUF_MEMORY_USERPTR };
+	struct zcbuf_buffer *buf = NULL;
+	const char *exporter = "";
+	unsigned int i;
+	int ret;
+
+	/* one memory plane: its bytes, whatever the format; more: the format itself */
+	if (qf->num_mem_planes == 1)
+		ret = zcbuf_alloc(ctx, source, NULL, qf->sizeimage[0], &buf);
+	else
+		ret = zcbuf_alloc(ctx, source, &qf->fmt, 0, &buf);
+	if (ret) {
+		printf("%-8s %-22s %-20s %-8s %-10s %-10s %s\n", qname, source, "-", "-",
+		       "no buffer", errno_name(ret), zcbuf_last_error(ctx));
+		return 0;
+	}
+	zcbuf_buffer_get_exporter(buf, &exporter);
+	for (i = 0; i < 2; i++) {
+		struct zcbuf_probe r = { .error = 0 };
+
+		ret = zcbuf_queue_probe(q, buf, modes[i], &r);
+		if (ret && ret != r.error) {	/* the probe itself failed, not the import */
+			fprintf(stderr, "zcbuf probe: %s\n", zcbuf_last_error(ctx));
+			zcbuf_buffer_free(buf);
+			return 1;
+		}
+		printf("%-8s %-22s %-20s %-8s %-10s %-10s %s\n", qname, source, exporter,
+		       zcbuf_memory_name(modes[i]), !r.error ? "imported" :
+		       r.tried ? "refused" : "not tried", errno_name(r.error),
+		       r.error ? r.reason : "");
+	}
+	zcbuf_buffer_free(buf);
+	return 0;
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "exporter", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *device = "/dev/video0", *exporter = NULL;
+	static const char *const heaps[] = { "heap:system", "heap:cma", "udmabuf", "drm:vgem" };
+	struct zcbuf_device_info info;
+	struct zcbuf_device *dev = NULL, *exp;
+	struct zcbuf_ctx *ctx;
+	char v4l2_source[96] = "", path[64];
+	int c, d, ret = 0;
+	unsigned int i;
+
+	while ((c = getopt_long(argc, argv, "d:e:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': device = optarg; break;
+		case 'e': exporter = optarg; break;
+		case 'h': usage_probe(stdout); return 0;
+		default: usage_probe(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "zcbuf probe: unexpected arguments\n");
+		usage_probe(stderr);
+		return EXIT_USAGE;
+	}
+	if (zcbuf_ctx_new(&ctx)) {
+		fprintf(stderr, "zcbuf probe: out of memory\n");
+		return 1;
+	}
+	if (zcbuf_device_open(ctx, device, &dev)) {
+		fprintf(stderr, "zcbuf probe: %s\n", zcbuf_last_error(ctx));
+		zcbuf_ctx_free(ctx);
+		return 1;
+	}
+	zcbuf_device_get_info(dev, &info);
+	/* the exporter by path, so that "v4l2:PATH" names it */
+	if (exporter && !zcbuf_device_open(ctx, exporter, &exp)) {
+		struct zcbuf_device_info einfo;
+
+		zcbuf_device_get_info(exp, &einfo);
+		snprintf(v4l2_source, sizeof(v4l2_source), "v4l2:%s", einfo.path);
+		zcbuf_device_free(exp);
+	} else if (!exporter && !find_exporter(info.path, path, sizeof(path))) {
+		snprintf(v4l2_source, sizeof(v4l2_source), "v4l2:%s", path);
+	}
+	printf("device   %s (%s, driver %s)\n", info.path, info.name[0] ? info.name : info.card,
+	       info.driver);
+	printf("%-8s %-22s %-20s %-8s %-10s %-10s %s\n", "queue", "source", "exporter", "mode",
+	       "result", "errno", "reason");
+	for (d = 0; d < 2 && !ret; d++) {
+		const char *qname = d == ZCBUF_CAPTURE ? "capture" : "output";
+		struct zcbuf_queue_format qf;
+		struct zcbuf_queue *q;
+
+		if (zcbuf_device_get_queue(dev, (enum zcbuf_direction)d, &q))
+			continue;
+		if (zcbuf_queue_get_format(q, &qf)) {
+			fprintf(stderr, "zcbuf probe: %s\n", zcbuf_last_error(ctx));
+			ret = 1;
+			break;
+		}
+		for (i = 0; i < 4 && !ret; i++)
+			ret = probe_source(ctx, q, qname, heaps[i], &qf);
+		if (!ret && v4l2_source[0])
+			ret = probe_source(ctx, q, qname, v4l2_source, &qf);
+		else if (!ret)
+			printf("%-8s %-22s %-20s %-8s %-10s %-10s %s\n", qname, "v4l2", "-", "-",
+			       "no buffer", "-", exporter ? "--exporter could not be opened" :
+			       "no other V4L2 capture node to export from");
+	}
+	zcbuf_device_free(dev);
+	zcbuf_ctx_free(ctx);
+	return ret;
 }
 
 /* Byte @i of plane @p: changes every byte, differs between planes. */
@@ -326,6 +503,8 @@ int main(int argc, char **argv)
 		return cmd_alloc(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "formats"))
 		return cmd_formats(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "probe"))
+		return cmd_probe(argc - 1, argv + 1);
 	fprintf(stderr, "zcbuf: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -304,6 +304,20 @@ ZCBUF_API int zcbuf_buffer_set_name(struct zcbuf_buffer *buf, const char *name);
 ZCBUF_API int zcbuf_buffer_get_name(const struct zcbuf_buffer *buf, const char **name);
 
 /**
+ * @brief The name of the driver that exported the buffer's (first) dma-buf,
+ *        as the kernel reports it ("exp_name" in /proc/self/fdinfo): the
+ *        heap's name ("system", "reserved"), "udmabuf", "vgem",
+ *        "videobuf2_vmalloc", "videobuf2_dma_contig", ...
+ *
+ * The V4L2 import probes (zcbuf_queue_probe()) are kept per exporter: it is
+ * the buffer's "source kind".
+ * @param buf The buffer.
+ * @param name Receives the name (owned by the buffer); "" when unknown.
+ * @return 0, -ENODATA when the kernel did not say, -EINVAL for NULL arguments.
+ */
+ZCBUF_API int zcbuf_buffer_get_exporter(const struct zcbuf_buffer *buf, const char **name);
+
+/**
  * @brief Map the buffer's dma-bufs for the CPU (shared mappings).
  *
  * Read-write if the dma-buf fds were opened O_RDWR, else read-only. The
@@ -500,6 +514,397 @@ ZCBUF_API int zcbuf_v4l2_expbuf(struct zcbuf_ctx *ctx, int video_fd, uint32_t ty
 ZCBUF_API int zcbuf_alloc(struct zcbuf_ctx *ctx, const char *source,
 			  const struct zcbuf_format *fmt, uint64_t size,
 			  struct zcbuf_buffer **buf);
+
+/* ---- V4L2 devices and queues ---------------------------------------------
+ *
+ * A device is an open video node; it has a capture queue, an output queue or
+ * both (mem2mem). A queue negotiates a format, is set up for one memory type
+ * (MMAP, USERPTR, DMABUF, or chosen by probing: auto), takes buffers with
+ * zcbuf_queue_put() and gives them back with zcbuf_queue_get(). The same
+ * dma-bufs always land on the same V4L2 index (a cache keyed by the dma-buf
+ * inode, as libcamera's V4L2BufferCache). Copies happen only where the setup
+ * allowed them, and are counted (zcbuf_queue_get_stats()).
+ */
+
+/** An open V4L2 video device. Opaque. */
+struct zcbuf_device;
+/** One of a device's queues; owned by the device. Opaque. */
+struct zcbuf_queue;
+
+/** Flags of struct zcbuf_device_info. */
+enum zcbuf_device_flags {
+	ZCBUF_DEVICE_CAPTURE = 1u << 0, /**< has a video capture queue */
+	ZCBUF_DEVICE_OUTPUT = 1u << 1,	/**< has a video output queue */
+	ZCBUF_DEVICE_M2M = 1u << 2,	/**< a mem2mem device (both queues) */
+	ZCBUF_DEVICE_MPLANE = 1u << 3,	/**< its queues use the multi-planar API */
+};
+
+/** What VIDIOC_QUERYCAP and sysfs say of a device. */
+struct zcbuf_device_info {
+	char path[64];		/**< "/dev/video3" */
+	char name[64];		/**< the video device's name (/sys/class/video4linux/videoN/name) */
+	char driver[16];	/**< "vivid", "vim2m" */
+	char card[32];		/**< the card name */
+	char bus_info[32];	/**< "platform:vivid-000" */
+	uint32_t device_caps;	/**< V4L2_CAP_* of this node */
+	uint32_t flags;		/**< enum zcbuf_device_flags */
+};
+
+/**
+ * @brief Open a V4L2 video device by path or by name.
+ *
+ * @p device is a path when it holds a '/' ("/dev/video3"), else the name
+ * of a video node as /sys/class/video4linux/NODE/name gives it
+ * ("vivid-000-vid-cap", "vim2m"): no udev is needed. The node must have
+ * streaming I/O and a video capture or output queue.
+ * @param ctx The context.
+ * @param device The path or name.
+ * @param dev Receives the device.
+ * @return 0; -ENOENT when no node has that name (or the path does not
+ *         exist); -ENOTTY for a node that is not V4L2 (VIDIOC_QUERYCAP);
+ *         -EOPNOTSUPP for a V4L2 node without streaming video queues;
+ *         -ENOMEM; or the negative errno of open.
+ */
+ZCBUF_API int zcbuf_device_open(struct zcbuf_ctx *ctx, const char *device,
+				struct zcbuf_device **dev);
+
+/**
+ * @brief Close a device: stop its queues, free their buffers (REQBUFS 0),
+ *        close the node. Errors on the way (a device that vanished) are
+ *        ignored. Buffers given with zcbuf_queue_put() stay the caller's.
+ * @param dev The device; NULL is ignored.
+ */
+ZCBUF_API void zcbuf_device_free(struct zcbuf_device *dev);
+
+/**
+ * @brief What the device is.
+ * @param dev The device.
+ * @param info Receives it.
+ * @return 0 or -EINVAL for NULL arguments.
+ */
+ZCBUF_API int zcbuf_device_get_info(const struct zcbuf_device *dev,
+				    struct zcbuf_device_info *info);
+
+/**
+ * @brief The device's file descriptor, for poll() or ioctls of your own.
+ * @param dev The device.
+ * @return The fd (the device's: do not close it) or -EINVAL.
+ */
+ZCBUF_API int zcbuf_device_get_fd(const struct zcbuf_device *dev);
+
+/** A queue's direction. On a mem2mem device OUTPUT is its input. */
+enum zcbuf_direction {
+	ZCBUF_CAPTURE = 0, /**< the device writes the buffers */
+	ZCBUF_OUTPUT = 1,  /**< the device reads the buffers */
+};
+
+/**
+ * @brief One of the device's queues.
+ * @param dev The device.
+ * @param dir ZCBUF_CAPTURE or ZCBUF_OUTPUT.
+ * @param queue Receives the queue; it lives as long as @p dev.
+ * @return 0, -EOPNOTSUPP when the device has no such queue, -EINVAL.
+ */
+ZCBUF_API int zcbuf_device_get_queue(struct zcbuf_device *dev, enum zcbuf_direction dir,
+				     struct zcbuf_queue **queue);
+
+/**
+ * @brief The queue's V4L2 buffer type.
+ * @param queue The queue.
+ * @return V4L2_BUF_TYPE_VIDEO_CAPTURE, ..._OUTPUT, or their _MPLANE
+ *         variants; -EINVAL if @p queue is NULL.
+ */
+ZCBUF_API int zcbuf_queue_get_type(const struct zcbuf_queue *queue);
+
+/** A queue's format as the driver has it. */
+struct zcbuf_queue_format {
+	struct zcbuf_format fmt;		  /**< fourcc and size */
+	uint32_t num_mem_planes;		  /**< V4L2 (memory) planes */
+	uint32_t bytesperline[ZCBUF_MAX_PLANES];  /**< per memory plane */
+	uint32_t sizeimage[ZCBUF_MAX_PLANES];	  /**< per memory plane */
+};
+
+/**
+ * @brief The queue's format (VIDIOC_G_FMT).
+ * @param queue The queue.
+ * @param qf Receives it.
+ * @return 0 or the ioctl's negative errno.
+ */
+ZCBUF_API int zcbuf_queue_get_format(struct zcbuf_queue *queue, struct zcbuf_queue_format *qf);
+
+/**
+ * @brief Set the queue's format (VIDIOC_S_FMT) and check what the driver did.
+ *
+ * The driver must keep the fourcc and size. With @p strides, it must also
+ * take them as they are (GStreamer's rule: "driver did not accept the new
+ * stride" fails). For a fourcc in the table, bytesperline and sizeimage must
+ * hold the layout zcbuf_format_layout() computes for them. Only while the
+ * queue has no buffers (-EBUSY from the driver otherwise). Forgets the
+ * queue's import probes: they hold for one format.
+ * @param queue The queue.
+ * @param fmt The format (its fourcc: the variant the queue takes; NV12M on
+ *        a multi-planar queue, NV12 on either).
+ * @param strides NULL, or bytesperline per memory plane (0: the driver's choice).
+ * @param qf Receives the format set, or NULL.
+ * @return 0; -EINVAL when the driver changed the format or a stride, or its
+ *         sizes do not hold the layout (the message says which); or the
+ *         ioctl's negative errno.
+ */
+ZCBUF_API int zcbuf_queue_set_format(struct zcbuf_queue *queue, const struct zcbuf_format *fmt,
+				     const uint32_t *strides, struct zcbuf_queue_format *qf);
+
+/**
+ * @brief Does @p buf fit the queue's current format, plane by plane?
+ *
+ * The same format; as many dma-bufs as the queue has memory planes (or one
+ * holding all colour planes where the queue has one memory plane, at the
+ * offsets V4L2 puts them); each stride equal to the driver's bytesperline;
+ * each memory plane at least sizeimage long. Single-planar queues also need
+ * the picture at offset 0 of its dma-buf (that API has no data_offset).
+ * @param queue The queue.
+ * @param buf The buffer.
+ * @return 0, or -EINVAL with the first mismatch in the message ("too
+ *         small", "stride", "offset", "planes").
+ */
+ZCBUF_API int zcbuf_queue_check_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffer *buf);
+
+/**
+ * @brief Make the queue's format fit @p buf, as GStreamer's try_import does.
+ *
+ * When the buffer's format or strides differ from the queue's, VIDIOC_S_FMT
+ * with the buffer's format and strides (a larger stride than the driver's
+ * minimum is the usual case); the driver must accept them exactly. Then
+ * zcbuf_queue_check_buffer().
+ * @param queue The queue, without buffers.
+ * @param buf The buffer.
+ * @return 0 or what zcbuf_queue_set_format() and zcbuf_queue_check_buffer() return.
+ */
+ZCBUF_API int zcbuf_queue_match_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffer *buf);
+
+/** How a queue gets its memory. The values are V4L2's (V4L2_MEMORY_*), but AUTO. */
+enum zcbuf_memory {
+	ZCBUF_MEMORY_AUTO = 0,	  /**< probe: DMABUF, else USERPTR, else copy (if allowed) */
+	ZCBUF_MEMORY_MMAP = 1,	  /**< the driver's buffers (V4L2_MEMORY_MMAP) */
+	ZCBUF_MEMORY_USERPTR = 2, /**< the CPU mapping of the buffer's dma-buf */
+	ZCBUF_MEMORY_DMABUF = 4,  /**< the dma-buf fd, with data_offset per plane */
+};
+
+/**
+ * @brief "auto", "mmap", "userptr", "dmabuf".
+ * @param memory The memory type.
+ * @return A static string; "unknown" for other values.
+ */
+ZCBUF_API const char *zcbuf_memory_name(enum zcbuf_memory memory);
+
+/**
+ * @brief Parse "auto", "mmap", "userptr" or "dmabuf".
+ * @param str The text.
+ * @param memory Receives the memory type.
+ * @return 0 or -EINVAL.
+ */
+ZCBUF_API int zcbuf_memory_parse(const char *str, enum zcbuf_memory *memory);
+
+/** Flags of zcbuf_queue_setup(). */
+enum zcbuf_setup_flags {
+	/**
+	 * Where the buffer cannot be imported, use the driver's MMAP buffers and
+	 * copy each frame (output: at zcbuf_queue_put(); capture: at
+	 * zcbuf_queue_get()), counted in struct zcbuf_queue_stats. Without it
+	 * (strict), such a setup fails with -EXDEV and the reason.
+	 */
+	ZCBUF_SETUP_ALLOW_COPY = 1u << 0,
+};
+
+/** What one import probe found. */
+struct zcbuf_probe {
+	enum zcbuf_memory memory; /**< ZCBUF_MEMORY_DMABUF or ZCBUF_MEMORY_USERPTR */
+	char exporter[32];	  /**< the source kind (zcbuf_buffer_get_exporter()) */
+	int error;		  /**< 0: imported; else the negative errno */
+	int tried;		  /**< 1: VIDIOC_QBUF was tried; 0: refused before (reason says why) */
+	char reason[256];	  /**< "" when imported; else the ioctl and its error, or why not tried */
+};
+
+/**
+ * @brief Can the queue import buffers of @p buf's exporter with @p memory?
+ *
+ * Tried once per queue, exporter and memory type, then remembered (until
+ * the format changes): VIDIOC_REQBUFS of one buffer, VIDIOC_QBUF of
+ * @p buf, VIDIOC_REQBUFS 0. Kernels without USERPTR import of mapped
+ * dma-bufs refuse most with EFAULT (they only pin pages: udmabuf and
+ * vmalloc'ed V4L2 buffers work). USERPTR of a CMA dma-heap buffer is only
+ * tried once a mapped dma-buf that cannot be pinned (a system-heap buffer,
+ * allocated for that if need be) was imported on this queue or another of
+ * the context: Linux 6.1 retries pinning CMA pages forever.
+ * @param queue The queue, without buffers and not streaming.
+ * @param buf A buffer that fits the queue (zcbuf_queue_check_buffer()).
+ * @param memory ZCBUF_MEMORY_DMABUF or ZCBUF_MEMORY_USERPTR.
+ * @param result Receives the result, or NULL.
+ * @return 0 when it imports; the probe's negative errno (the reason also in
+ *         zcbuf_last_error()); -EBUSY when the queue has buffers; -EINVAL.
+ */
+ZCBUF_API int zcbuf_queue_probe(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
+				enum zcbuf_memory memory, struct zcbuf_probe *result);
+
+/**
+ * @brief The probes the queue remembers, in the order they were made.
+ * @param queue The queue.
+ * @param index 0, 1, ...
+ * @param result Receives one.
+ * @return 0, -ENOENT past the last, -EINVAL.
+ */
+ZCBUF_API int zcbuf_queue_probe_at(const struct zcbuf_queue *queue, unsigned int index,
+				   struct zcbuf_probe *result);
+
+/**
+ * @brief Allocate the queue's buffers (VIDIOC_REQBUFS) for a memory type.
+ *
+ * - MMAP: @p count driver buffers (zcbuf_queue_put_index(), zcbuf_queue_export());
+ *   with ZCBUF_SETUP_ALLOW_COPY, a copying queue: zcbuf_queue_put() copies
+ *   frames through them (the caller asks for copies outright).
+ * - DMABUF, USERPTR: @p count slots for zcbuf_queue_put(). With a
+ *   @p sample, the mode is probed first (zcbuf_queue_probe()): when it
+ *   fails, the setup copies through MMAP buffers with
+ *   ZCBUF_SETUP_ALLOW_COPY, or fails with -EXDEV.
+ * - AUTO: needs @p sample; probes DMABUF and USERPTR (both, so both results
+ *   are on record) and takes DMABUF if it imports, else USERPTR, else
+ *   copies (ZCBUF_SETUP_ALLOW_COPY) or fails with -EXDEV.
+ *
+ * zcbuf_queue_get_memory() tells what was chosen. Setting up a queue that
+ * has buffers frees them first.
+ * @param queue The queue, not streaming.
+ * @param memory The memory type.
+ * @param count How many buffers (1 to 32).
+ * @param sample A buffer like those that will be put (it must fit the
+ *        queue), or NULL (not with AUTO).
+ * @param flags enum zcbuf_setup_flags.
+ * @return The number of buffers the driver gave (>= 1); -EXDEV when no
+ *         zero-copy path exists and copies are not allowed (the message
+ *         gives each probe's reason); -EINVAL; or an ioctl's negative errno.
+ */
+ZCBUF_API int zcbuf_queue_setup(struct zcbuf_queue *queue, enum zcbuf_memory memory,
+				unsigned int count, struct zcbuf_buffer *sample,
+				unsigned int flags);
+
+/**
+ * @brief What the queue was set up with.
+ * @param queue The queue.
+ * @param memory Receives the V4L2 memory type in use (AUTO before a setup).
+ * @param copying Receives 1 when the queue copies (MMAP chosen for a
+ *        buffer that could not be imported), else 0; or NULL.
+ * @return 0 or -EINVAL.
+ */
+ZCBUF_API int zcbuf_queue_get_memory(const struct zcbuf_queue *queue,
+				     enum zcbuf_memory *memory, int *copying);
+
+/**
+ * @brief Stop the queue and free its buffers (STREAMOFF, REQBUFS 0).
+ *        Queued buffers are the caller's again.
+ * @param queue The queue.
+ * @return 0 or the first ioctl's negative errno (the queue is reset anyway).
+ */
+ZCBUF_API int zcbuf_queue_release(struct zcbuf_queue *queue);
+
+/**
+ * @brief Start streaming (VIDIOC_STREAMON).
+ * @param queue A set-up queue.
+ * @return 0 or the ioctl's negative errno.
+ */
+ZCBUF_API int zcbuf_queue_start(struct zcbuf_queue *queue);
+
+/**
+ * @brief Stop streaming (VIDIOC_STREAMOFF); queued buffers return to the caller.
+ * @param queue The queue.
+ * @return 0 or the ioctl's negative errno.
+ */
+ZCBUF_API int zcbuf_queue_stop(struct zcbuf_queue *queue);
+
+/**
+ * @brief Queue a buffer (VIDIOC_QBUF) on a DMABUF, USERPTR or copying queue.
+ *
+ * The index comes from the cache: the same dma-bufs get the same index
+ * each time (a hit), new ones a free index, preferring one never used
+ * (a miss). DMABUF passes each memory plane's fd with the plane's offset as
+ * data_offset (multi-planar queues); USERPTR maps the buffer
+ * (zcbuf_buffer_map()) and passes the mapping. A copying output queue
+ * copies the frame into a driver buffer first. The buffer must stay alive,
+ * with no CPU access open, until zcbuf_queue_get() returns it.
+ * @param queue The queue.
+ * @param buf The buffer; it must fit the queue (zcbuf_queue_check_buffer()).
+ * @param bytesused Output queues: bytes of payload per memory plane after
+ *        the plane's offset, 0 for all of sizeimage; ignored for capture.
+ * @return The V4L2 index (>= 0); -EBUSY when every index is queued or a
+ *         CPU access is open; -EXDEV on an MMAP queue that was not set up to
+ *         copy; -EINVAL; or VIDIOC_QBUF's negative errno.
+ */
+ZCBUF_API int zcbuf_queue_put(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
+			      uint32_t bytesused);
+
+/**
+ * @brief Queue the driver's own buffer @p index on an MMAP queue.
+ * @param queue The queue.
+ * @param index The buffer.
+ * @param bytesused Output queues: payload bytes, 0 for all; ignored for capture.
+ * @return The index, or -EINVAL, -EBUSY (already queued) or VIDIOC_QBUF's errno.
+ */
+ZCBUF_API int zcbuf_queue_put_index(struct zcbuf_queue *queue, unsigned int index,
+				    uint32_t bytesused);
+
+/**
+ * @brief Export the MMAP buffer @p index as dma-bufs (zcbuf_v4l2_export()).
+ * @param queue An MMAP queue.
+ * @param index The buffer.
+ * @param buf Receives a buffer of the exported dma-bufs; free it with
+ *        zcbuf_buffer_free().
+ * @return 0 or what zcbuf_v4l2_export() returns.
+ */
+ZCBUF_API int zcbuf_queue_export(struct zcbuf_queue *queue, unsigned int index,
+				 struct zcbuf_buffer **buf);
+
+/** A buffer the driver gave back. */
+struct zcbuf_frame {
+	struct zcbuf_buffer *buf; /**< what zcbuf_queue_put() took; NULL for put_index */
+	uint32_t index;		  /**< the V4L2 index */
+	uint32_t sequence;	  /**< the driver's frame counter */
+	uint32_t flags;		  /**< V4L2_BUF_FLAG_* */
+	uint32_t num_mem_planes;  /**< memory planes */
+	uint32_t bytesused[ZCBUF_MAX_PLANES];	/**< per memory plane, data_offset included */
+	uint32_t data_offset[ZCBUF_MAX_PLANES]; /**< per memory plane */
+	uint64_t timestamp_ns;	  /**< the buffer's timestamp */
+};
+
+/**
+ * @brief Wait for and dequeue a buffer (poll, VIDIOC_DQBUF).
+ *
+ * On a copying capture queue the frame is copied into the buffer that was
+ * put, between DMA_BUF_IOCTL_SYNC calls, and counted.
+ * @param queue A streaming queue.
+ * @param timeout_ms How long to wait, -1 for ever.
+ * @param frame Receives the buffer.
+ * @return 0; -ETIMEDOUT; -EIO when the driver flagged the buffer
+ *         V4L2_BUF_FLAG_ERROR (@p frame is filled, the buffer is back);
+ *         or the negative errno of poll or VIDIOC_DQBUF (-ENODEV: gone).
+ */
+ZCBUF_API int zcbuf_queue_get(struct zcbuf_queue *queue, int timeout_ms,
+			      struct zcbuf_frame *frame);
+
+/** A queue's counters since its last setup. */
+struct zcbuf_queue_stats {
+	uint64_t queued;	/**< VIDIOC_QBUF calls that succeeded */
+	uint64_t dequeued;	/**< VIDIOC_DQBUF calls that succeeded */
+	uint64_t cache_hits;	/**< puts whose dma-bufs had their index already */
+	uint64_t cache_misses;	/**< puts that gave the dma-bufs an index */
+	uint64_t copied_frames;	/**< frames copied (copying queues only) */
+	uint64_t copied_bytes;	/**< bytes copied */
+};
+
+/**
+ * @brief The queue's counters.
+ * @param queue The queue.
+ * @param stats Receives them.
+ * @return 0 or -EINVAL.
+ */
+ZCBUF_API int zcbuf_queue_get_stats(const struct zcbuf_queue *queue,
+				    struct zcbuf_queue_stats *stats);
 
 #ifdef __cplusplus
 }
