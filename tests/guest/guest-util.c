@@ -49,20 +49,6 @@ int read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1; /* the directory's own fd */
-}
-
 double now_ms(void)
 {
 	struct timespec ts;

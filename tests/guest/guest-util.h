@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "count-fds.h"
+
 /* A webcam size vivid offers; vim2m takes it too. RGB24, no padding. */
 #define FRAME_W 320
 #define FRAME_H 180
@@ -24,8 +26,6 @@
 int write_file(const char *path, const char *text);
 /* Read @path into @buf as a string: 0 or a negative errno. */
 int read_file(const char *path, char *buf, size_t len);
-/* Open file descriptors of this process (leak checks): a count, or -1. */
-int count_fds(void);
 /* CLOCK_MONOTONIC in milliseconds. */
 double now_ms(void);
 /* The name of an errno value ("EFAULT"), or "errno N". */

@@ -128,11 +128,10 @@ int zcbuf_queue_set_format(struct zcbuf_queue *queue, const struct zcbuf_format 
 	return 0;
 }
 
-int zcbuf_queue_check_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffer *buf)
+/* The queue's current format and @buf's layout, to compare them. */
+static int queue_and_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffer *buf,
+			    struct zc_dev_format *df, struct zc_fit_buffer *fb)
 {
-	struct zc_fit_buffer fb;
-	struct zc_dev_format df;
-	struct zc_fit fit;
 	int ret;
 
 	if (!queue)
@@ -140,10 +139,22 @@ int zcbuf_queue_check_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffe
 	if (!buf)
 		return zc_fail_msg(queue->dev->ctx, EINVAL, "%s: no buffer (NULL)",
 				   zc_queue_what(queue).s);
-	ret = zc_get_format(queue->dev->ctx, queue->dev->fd, queue->type, &df);
+	ret = zc_get_format(queue->dev->ctx, queue->dev->fd, queue->type, df);
+	if (!ret)
+		zc_fit_buffer_of(buf, fb);
+	return ret;
+}
+
+int zcbuf_queue_check_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffer *buf)
+{
+	struct zc_fit_buffer fb;
+	struct zc_dev_format df;
+	struct zc_fit fit;
+	int ret;
+
+	ret = queue_and_buffer(queue, buf, &df, &fb);
 	if (ret)
 		return ret;
-	zc_fit_buffer_of(buf, &fb);
 	return zc_fit_check(queue->dev->ctx, zc_queue_what(queue).s, &df, &fb, &fit);
 }
 
@@ -156,15 +167,9 @@ int zcbuf_queue_match_buffer(struct zcbuf_queue *queue, const struct zcbuf_buffe
 	bool same;
 	int ret;
 
-	if (!queue)
-		return -EINVAL;
-	if (!buf)
-		return zc_fail_msg(queue->dev->ctx, EINVAL, "%s: no buffer (NULL)",
-				   zc_queue_what(queue).s);
-	ret = zc_get_format(queue->dev->ctx, queue->dev->fd, queue->type, &df);
+	ret = queue_and_buffer(queue, buf, &df, &fb);
 	if (ret)
 		return ret;
-	zc_fit_buffer_of(buf, &fb);
 	n = zc_fit_strides(&fb, strides);
 	same = !fb.fmt.fourcc || (!memcmp(&fb.fmt, &df.fmt, sizeof(fb.fmt)) && n == df.num_mem);
 	for (m = 0; same && m < n; m++)

@@ -5,7 +5,6 @@
  * errno string, and leaks no fd (ASan's leak checker covers memory when
  * this runs under "meson test" in the ASan build).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,21 +15,8 @@
 #include <linux/videodev2.h>
 #include <zcbuf/zcbuf.h>
 
+#include "count-fds.h"
 #include "tap.h"
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
-}
 
 static bool exists(const char *path)
 {
