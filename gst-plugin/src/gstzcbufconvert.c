@@ -154,6 +154,20 @@ static GstCaps *gst_zcbuf_convert_transform_caps(GstBaseTransform *trans,
 	return result;
 }
 
+/* Only what the device enumerates (GstBaseTransform checks the template only). */
+static gboolean gst_zcbuf_convert_accept_caps(GstBaseTransform *trans, GstPadDirection direction,
+					      GstCaps *caps)
+{
+	GstZcbufConvert *self = GST_ZCBUF_CONVERT(trans);
+	GstCaps *device = direction == GST_PAD_SINK ? self->sink_caps : self->src_caps;
+
+	if (device && !gst_caps_can_intersect(caps, device))
+		return FALSE;
+	return GST_BASE_TRANSFORM_CLASS(gst_zcbuf_convert_parent_class)->accept_caps(trans,
+										      direction,
+										      caps);
+}
+
 /* Set both formats and export the device's capture buffers. */
 static gboolean gst_zcbuf_convert_set_caps(GstBaseTransform *trans, GstCaps *incaps,
 					   GstCaps *outcaps)
@@ -461,6 +475,7 @@ static void gst_zcbuf_convert_class_init(GstZcbufConvertClass *klass)
 	trans_class->start = gst_zcbuf_convert_start;
 	trans_class->stop = gst_zcbuf_convert_stop;
 	trans_class->transform_caps = gst_zcbuf_convert_transform_caps;
+	trans_class->accept_caps = gst_zcbuf_convert_accept_caps;
 	trans_class->set_caps = gst_zcbuf_convert_set_caps;
 	trans_class->prepare_output_buffer = gst_zcbuf_convert_prepare_output_buffer;
 	trans_class->transform = gst_zcbuf_convert_transform;
