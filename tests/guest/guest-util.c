@@ -135,21 +135,21 @@ int run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
 }
 
 /* There is no udev in the guest: match /sys/class/video4linux names. */
-int open_video(const char *name)
+int open_class_node(const char *class_dir,
+		    bool (*match)(const char *path, void *arg), void *arg)
 {
-	char path[PATH_MAX], buf[64];
+	char path[PATH_MAX];
 	struct dirent *e;
-	DIR *d = opendir("/sys/class/video4linux");
+	DIR *d = opendir(class_dir);
 	int fd = -ENODEV;
 
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name", e->d_name);
-		if (read_file(path, buf, sizeof(buf)))
+		if (e->d_name[0] == '.')
 			continue;
-		buf[strcspn(buf, "\n")] = '\0';
-		if (strcmp(buf, name))
+		snprintf(path, sizeof(path), "%s/%s", class_dir, e->d_name);
+		if (!match(path, arg))
 			continue;
 		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
 		fd = open(path, O_RDWR | O_CLOEXEC);
@@ -159,6 +159,22 @@ int open_video(const char *name)
 	}
 	closedir(d);
 	return fd;
+}
+
+static bool video_name_is(const char *path, void *name)
+{
+	char file[PATH_MAX], buf[64];
+
+	snprintf(file, sizeof(file), "%s/name", path);
+	if (read_file(file, buf, sizeof(buf)))
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, name);
+}
+
+int open_video(const char *name)
+{
+	return open_class_node("/sys/class/video4linux", video_name_is, (void *)name);
 }
 
 int open_vgem(void)

@@ -30,6 +30,13 @@ int read_file(const char *path, char *buf, size_t len);
 double now_ms(void);
 /* The name of an errno value ("EFAULT"), or "errno N". */
 const char *errname(int err);
+/*
+ * Open /dev/NAME for the first entry NAME of the sysfs class directory
+ * @class_dir whose sysfs path @match accepts: an fd, -ENODEV when none
+ * does, or another negative errno.
+ */
+int open_class_node(const char *class_dir,
+		    bool (*match)(const char *path, void *arg), void *arg);
 /* Open the video node whose sysfs name is @name: an fd or a negative errno. */
 int open_video(const char *name);
 /* Open the vgem DRM card: an fd or -ENODEV. */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* The ivshmem-iopfn driver from userspace: see ivshmem-util.h. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,34 +14,34 @@
 #include "guest-util.h"
 #include "ivshmem-util.h"
 
+struct pci_addr_out {
+	char *addr;
+	size_t len;
+};
+
+/* An ivshmem node: note the PCI address its device link ends in. */
+static bool is_ivshmem(const char *path, void *arg)
+{
+	struct pci_addr_out *out = arg;
+	char link[PATH_MAX], file[PATH_MAX];
+	ssize_t n;
+
+	if (strncmp(strrchr(path, '/') + 1, "ivshmem", 7))
+		return false;
+	snprintf(file, sizeof(file), "%s/device", path);
+	n = readlink(file, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	snprintf(out->addr, out->len, "%s", strrchr(link, '/') + 1);
+	return true;
+}
+
 int ivshmem_open(char *pci_addr, size_t len)
 {
-	char link[PATH_MAX], path[PATH_MAX];
-	struct dirent *e;
-	ssize_t n;
-	DIR *d;
-	int fd = -ENODEV;
+	struct pci_addr_out out = { pci_addr, len };
 
-	d = opendir("/sys/class/misc");
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "ivshmem", 7))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/misc/%s/device", e->d_name);
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0)
-			continue;
-		link[n] = '\0';
-		snprintf(pci_addr, len, "%s", strrchr(link, '/') + 1);
-		snprintf(path, sizeof(path), "/dev/%s", e->d_name);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			fd = -errno;
-		break;
-	}
-	closedir(d);
-	return fd;
+	return open_class_node("/sys/class/misc", is_ivshmem, &out);
 }
 
 int ivshmem_export(int dev, uint32_t flags)

@@ -64,37 +64,18 @@ static uint8_t pattern(unsigned int seed, unsigned int p, uint64_t i)
 
 /* ---- through the library ---------------------------------------------- */
 
-static int lib_write(struct zcbuf_buffer *buf, unsigned int seed)
-{
-	int n = zcbuf_buffer_num_planes(buf), p, ret;
-
-	ret = zcbuf_buffer_map(buf);
-	if (!ret)
-		ret = zcbuf_buffer_begin_cpu(buf, ZCBUF_CPU_WRITE);
-	for (p = 0; !ret && p < n; p++) {
-		struct zcbuf_plane pl;
-		uint8_t *d;
-		uint64_t i;
-
-		ret = zcbuf_buffer_get_plane(buf, p, &pl);
-		if (!ret)
-			ret = zcbuf_buffer_plane_data(buf, p, (void **)&d);
-		for (i = 0; !ret && i < pl.length; i++)
-			d[i] = pattern(seed, p, i);
-	}
-	if (!ret)
-		ret = zcbuf_buffer_end_cpu(buf);
-	return ret;
-}
-
-/* 0 when every plane holds the pattern, 1 when not, or a negative errno */
-static int lib_check(struct zcbuf_buffer *buf, unsigned int seed)
+/*
+ * Write (@write) or check the pattern of @seed in every plane through the
+ * library's mapping, between SYNC START and END: 0, 1 when a check found
+ * another byte, or a negative errno.
+ */
+static int lib_access(struct zcbuf_buffer *buf, unsigned int seed, bool write)
 {
 	int n = zcbuf_buffer_num_planes(buf), p, ret, bad = 0;
 
 	ret = zcbuf_buffer_map(buf);
 	if (!ret)
-		ret = zcbuf_buffer_begin_cpu(buf, ZCBUF_CPU_READ);
+		ret = zcbuf_buffer_begin_cpu(buf, write ? ZCBUF_CPU_WRITE : ZCBUF_CPU_READ);
 	for (p = 0; !ret && p < n; p++) {
 		struct zcbuf_plane pl;
 		uint8_t *d;
@@ -103,12 +84,27 @@ static int lib_check(struct zcbuf_buffer *buf, unsigned int seed)
 		ret = zcbuf_buffer_get_plane(buf, p, &pl);
 		if (!ret)
 			ret = zcbuf_buffer_plane_data(buf, p, (void **)&d);
-		for (i = 0; !ret && i < pl.length && !bad; i++)
-			bad = d[i] != pattern(seed, p, i);
+		for (i = 0; !ret && i < pl.length && !bad; i++) {
+			if (write)
+				d[i] = pattern(seed, p, i);
+			else
+				bad = d[i] != pattern(seed, p, i);
+		}
 	}
 	if (!ret)
 		ret = zcbuf_buffer_end_cpu(buf);
 	return ret ? ret : bad;
+}
+
+static int lib_write(struct zcbuf_buffer *buf, unsigned int seed)
+{
+	return lib_access(buf, seed, true);
+}
+
+/* 0 when every plane holds the pattern, 1 when not, or a negative errno */
+static int lib_check(struct zcbuf_buffer *buf, unsigned int seed)
+{
+	return lib_access(buf, seed, false);
 }
 
 /* ---- through the test's own mapping of each dma-buf --------------------- */
