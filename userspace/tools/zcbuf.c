@@ -58,7 +58,9 @@ static void usage_formats(FILE *out)
 		"Print the fourcc table: each V4L2 pixel format, the DRM format with the\n"
 		"same bytes in memory, planes, bytes per pixel block and subsampling.\n"
 		"Codes differ for GREY, YUV422P, RGB565(X) and the 24-bit RGB formats:\n"
-		"V4L2 RGB24 'RGB3' is DRM BGR888 'BG24'.\n");
+		"V4L2 RGB24 'RGB3' is DRM BGR888 'BG24'.\n"
+		"\n"
+		"  -h, --help    this help\n");
 }
 
 static const char *fourcc_str(uint32_t f, char s[16])
