@@ -399,12 +399,23 @@ int vivid_static_frames(int vid)
 	return ret;
 }
 
+/* QUERYBUF and mmap MMAP buffer 0 of @type: its address (MAP_FAILED, errno) and length. */
+static uint8_t *map_buffer0(int vid, uint32_t type, int prot, size_t *len)
+{
+	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_MMAP };
+
+	if (ioctl(vid, VIDIOC_QUERYBUF, &buf))
+		return MAP_FAILED;
+	*len = buf.length;
+	return mmap(NULL, buf.length, prot, MAP_SHARED, vid, buf.m.offset);
+}
+
 int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
 			  uint32_t size, uint8_t *out)
 {
 	const uint32_t type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_MMAP };
 	uint8_t *p;
+	size_t len;
 	int ret;
 
 	ret = vid_set_format_to(vid, type, fourcc, w, h, bpl, size);
@@ -412,9 +423,7 @@ int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint
 		ret = vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 1, NULL);
 	if (ret)
 		return ret;
-	if (ioctl(vid, VIDIOC_QUERYBUF, &buf))
-		return -errno;
-	p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset);
+	p = map_buffer0(vid, type, PROT_READ, &len);
 	if (p == MAP_FAILED)
 		return -errno;
 	ret = vid_qbuf(vid, type, V4L2_MEMORY_MMAP, 0, 0);
@@ -430,7 +439,7 @@ int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint
 	} else if (ret >= 0) {
 		ret = -EIO;
 	}
-	munmap(p, buf.length);
+	munmap(p, len);
 	vid_reqbufs(vid, type, V4L2_MEMORY_MMAP, 0, NULL);
 	return ret;
 }
@@ -439,4 +448,53 @@ int vivid_capture_mmap(int vid, uint8_t *out)
 {
 	return vivid_capture_mmap_to(vid, V4L2_PIX_FMT_RGB24, FRAME_W, FRAME_H, FRAME_BPL,
 				     FRAME_SIZE, out);
+}
+
+int vim2m_process_mmap(int m2m, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
+		       uint32_t size, const uint8_t *in, uint8_t *out)
+{
+	const uint32_t out_t = V4L2_BUF_TYPE_VIDEO_OUTPUT, cap_t = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	uint8_t *src = MAP_FAILED, *dst = MAP_FAILED;
+	size_t slen = 0, dlen = 0;
+	int ret;
+
+	ret = vid_set_format_to(m2m, out_t, fourcc, w, h, bpl, size);
+	if (!ret)
+		ret = vid_set_format_to(m2m, cap_t, fourcc, w, h, bpl, size);
+	if (!ret)
+		ret = vid_reqbufs(m2m, out_t, V4L2_MEMORY_MMAP, 1, NULL);
+	if (!ret)
+		ret = vid_reqbufs(m2m, cap_t, V4L2_MEMORY_MMAP, 1, NULL);
+	if (!ret) {
+		src = map_buffer0(m2m, out_t, PROT_READ | PROT_WRITE, &slen);
+		dst = map_buffer0(m2m, cap_t, PROT_READ, &dlen);
+		ret = src == MAP_FAILED || dst == MAP_FAILED ? -errno : 0;
+	}
+	if (!ret) {
+		memcpy(src, in, size);	/* the copy zero-copy paths do without */
+		ret = vid_qbuf(m2m, out_t, V4L2_MEMORY_MMAP, 0, size);
+	}
+	if (!ret)
+		ret = vid_qbuf(m2m, cap_t, V4L2_MEMORY_MMAP, 0, 0);
+	if (!ret)
+		ret = vid_stream(m2m, out_t, true);
+	if (!ret)
+		ret = vid_stream(m2m, cap_t, true);
+	if (!ret)
+		ret = vid_dqbuf(m2m, cap_t, V4L2_MEMORY_MMAP, 20000, NULL);
+	if (ret == (int)size) {
+		memcpy(out, dst, size);
+		ret = 0;
+	} else if (ret >= 0) {
+		ret = -EIO;
+	}
+	vid_stream(m2m, cap_t, false);
+	vid_stream(m2m, out_t, false);
+	if (src != MAP_FAILED)
+		munmap(src, slen);
+	if (dst != MAP_FAILED)
+		munmap(dst, dlen);
+	vid_reqbufs(m2m, cap_t, V4L2_MEMORY_MMAP, 0, NULL);
+	vid_reqbufs(m2m, out_t, V4L2_MEMORY_MMAP, 0, NULL);
+	return ret;
 }

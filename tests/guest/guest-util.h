@@ -119,5 +119,12 @@ int vivid_capture_mmap(int vid, uint8_t *out);
 /* The same in another single-planar format of @size bytes. */
 int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
 			  uint32_t size, uint8_t *out);
+/*
+ * Copy @in (@size bytes of a single-planar format) into vim2m's MMAP OUTPUT
+ * buffer and the picture vim2m gives back from its MMAP CAPTURE buffer into
+ * @out: one frame, the copying way. 0 or -errno.
+ */
+int vim2m_process_mmap(int m2m, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
+		       uint32_t size, const uint8_t *in, uint8_t *out);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The CLI's option values: sizes with units, WxH:FOURCC formats. */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <linux/videodev2.h>
@@ -45,6 +46,84 @@ static void format_bad(const char *s, int want, const char *needle)
 		   err);
 }
 
+/* Parse "run ARGS..." (NULL-terminated): its return, and @o filled. */
+static int run_args(struct cli_run_opts *o, char *err, ...)
+{
+	char *argv[24] = { "run" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, err);
+	while (argc < 23 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	err[0] = '\0';
+	return cli_parse_run(argc, argv, o, err, 256);
+}
+
+static void run_bad(const char *why, const char *want, int ret, const char *err)
+{
+	tap_result(ret == -EINVAL && strstr(err, want), "run %s: refused, \"%s\"", why, err);
+}
+
+static void run_options(void)
+{
+	struct cli_run_opts o;
+	char err[256];
+	int ret;
+
+	ret = run_args(&o, err, "--source", "dma-heap", NULL);
+	tap_result(!ret && !strcmp(o.lib_source, "heap:system") && o.memory == ZCBUF_MEMORY_AUTO &&
+		   o.frames == 300 && !o.strict && !strcmp(o.capture, "vivid-000-vid-cap") &&
+		   !strcmp(o.m2m, "vim2m") && !o.save && o.buffers == 4 && o.fps == 30 &&
+		   o.format.fourcc == V4L2_PIX_FMT_RGB24 && o.format.width == 320 &&
+		   o.format.height == 180, "run: defaults (%s)", err);
+	ret = run_args(&o, err, "-s", "drm-dumb", "-i", "userptr", "-n", "7", "-S", "-c",
+		       "/dev/video3", "--m2m", "/dev/video9", "--format", "640x480:BGR24",
+		       "--buffers", "32", "--save", "/tmp/f.ppm", "--fps", "0", NULL);
+	tap_result(!ret && !strcmp(o.lib_source, "drm:vgem") && o.memory == ZCBUF_MEMORY_USERPTR &&
+		   o.frames == 7 && o.strict && !strcmp(o.capture, "/dev/video3") &&
+		   !strcmp(o.m2m, "/dev/video9") && o.format.fourcc == V4L2_PIX_FMT_BGR24 &&
+		   o.format.width == 640 && o.buffers == 32 && !strcmp(o.save, "/tmp/f.ppm") &&
+		   o.fps == 0,
+		   "run: every option, short and long (%s)", err);
+	ret = run_args(&o, err, "--source=dma-heap:cma", "--import=dmabuf", NULL);
+	tap_result(!ret && !strcmp(o.lib_source, "heap:cma") && o.memory == ZCBUF_MEMORY_DMABUF,
+		   "run: dma-heap:cma is heap:cma, --opt=value");
+	ret = run_args(&o, err, "--source", "drm-dumb:/dev/dri/card1", NULL);
+	tap_result(!ret && !strcmp(o.lib_source, "drm:/dev/dri/card1"), "run: drm-dumb:CARD");
+	tap_result(!run_args(&o, err, "--source", "v4l2", NULL) && !strcmp(o.lib_source, "v4l2") &&
+		   !run_args(&o, err, "--source", "udmabuf", NULL) &&
+		   !strcmp(o.lib_source, "udmabuf"), "run: v4l2 and udmabuf as they are");
+	ret = run_args(&o, err, "--help", "--bogus", NULL);
+	tap_result(!ret && o.help, "run: --help stops parsing");
+	run_bad("without a source", "--source is required", run_args(&o, err, NULL), err);
+	run_bad("an unknown source", "source 'heap:system'",
+		run_args(&o, err, "--source", "heap:system", NULL), err);
+	run_bad("v4l2 takes no argument", "source 'v4l2:x'",
+		run_args(&o, err, "--source", "v4l2:x", NULL), err);
+	run_bad("an empty heap name", "source 'dma-heap:'",
+		run_args(&o, err, "--source", "dma-heap:", NULL), err);
+	run_bad("import mmap", "import 'mmap'",
+		run_args(&o, err, "-s", "v4l2", "--import", "mmap", NULL), err);
+	run_bad("0 frames", "frames '0'", run_args(&o, err, "-s", "v4l2", "-n", "0", NULL), err);
+	run_bad("1K frames", "frames '1K'", run_args(&o, err, "-s", "v4l2", "-n", "1K", NULL), err);
+	run_bad("too many frames", "frames '1000000001'",
+		run_args(&o, err, "-s", "v4l2", "-n", "1000000001", NULL), err);
+	run_bad("one buffer", "buffers '1'", run_args(&o, err, "-s", "v4l2", "-b", "1", NULL), err);
+	run_bad("33 buffers", "buffers '33'", run_args(&o, err, "-s", "v4l2", "-b", "33", NULL), err);
+	run_bad("fps past 1000", "fps '1001'", run_args(&o, err, "-s", "v4l2", "-r", "1001", NULL),
+		err);
+	run_bad("a bad format", "WIDTHxHEIGHT:FOURCC",
+		run_args(&o, err, "-s", "v4l2", "-f", "320x180", NULL), err);
+	run_bad("an unknown option", "unknown option '--bogus'",
+		run_args(&o, err, "-s", "v4l2", "--bogus", NULL), err);
+	run_bad("a missing value", "--frames needs a value",
+		run_args(&o, err, "-s", "v4l2", "--frames", NULL), err);
+	run_bad("an extra argument", "unexpected argument 'extra'",
+		run_args(&o, err, "-s", "v4l2", "extra", NULL), err);
+}
+
 int main(void)
 {
 	size_ok("0", 0);
@@ -77,5 +156,6 @@ int main(void)
 	format_bad("x480:NV12", -EINVAL, "WIDTHxHEIGHT:FOURCC");
 	format_bad("640x480:", -ENOENT, "not a V4L2 format");
 	format_bad("640x480:RG24", -ENOENT, "BGR24");
+	run_options();
 	return tap_done();
 }

@@ -267,6 +267,52 @@ static void devices(struct zcbuf_ctx *ctx)
 		   "device and queue calls on NULL: -EINVAL, no crash");
 }
 
+static void pipelines(struct zcbuf_ctx *ctx)
+{
+	struct zcbuf_pipeline_config cfg = {
+		.capture = "/dev/null", .m2m = "vim2m", .source = "heap:system",
+		.format = { V4L2_PIX_FMT_RGB24, 320, 180 },
+	};
+	struct zcbuf_pipeline *p = (struct zcbuf_pipeline *)&cfg;
+	struct zcbuf_pipeline_stats st;
+	struct zcbuf_device *dev;
+	uint64_t sum;
+
+	expect_msg(ctx, zcbuf_pipeline_new(ctx, &cfg, &p), -ENOTTY,
+		   "pipeline: v4l2 /dev/null: VIDIOC_QUERYCAP: Inappropriate ioctl for device",
+		   "pipeline: a capture device that is no V4L2 device");
+	tap_result(!p, "pipeline: nothing made on failure");
+	cfg.num_buffers = 1;
+	expect_has(ctx, zcbuf_pipeline_new(ctx, &cfg, &p), -EINVAL, "pipeline: one buffer",
+		   "1 buffers per queue (2 to 32)", NULL);
+	cfg.num_buffers = 0;
+	cfg.m2m_memory = ZCBUF_MEMORY_MMAP;
+	expect_has(ctx, zcbuf_pipeline_new(ctx, &cfg, &p), -EXDEV, "pipeline: mmap, strict",
+		   "copies are not allowed", NULL);
+	cfg.m2m_memory = ZCBUF_MEMORY_AUTO;
+	cfg.capture_memory = ZCBUF_MEMORY_MMAP;
+	expect_has(ctx, zcbuf_pipeline_new(ctx, &cfg, &p), -EINVAL, "pipeline: capture by mmap",
+		   "capture mmap", NULL);
+	cfg.capture_memory = ZCBUF_MEMORY_AUTO;
+	cfg.format.fourcc = 0;
+	expect_has(ctx, zcbuf_pipeline_new(ctx, &cfg, &p), -EINVAL, "pipeline: no format",
+		   "no format", NULL);
+	cfg.source = NULL;
+	expect_has(ctx, zcbuf_pipeline_new(ctx, &cfg, &p), -EINVAL, "pipeline: no source",
+		   "the source are needed", NULL);
+	tap_result(zcbuf_pipeline_new(NULL, &cfg, &p) == -EINVAL &&
+		   zcbuf_pipeline_new(ctx, &cfg, NULL) == -EINVAL &&
+		   zcbuf_pipeline_new(ctx, NULL, &p) == -EINVAL &&
+		   zcbuf_pipeline_run(NULL, 1, NULL, NULL) == -EINVAL &&
+		   zcbuf_pipeline_get_stats(NULL, &st) == -EINVAL &&
+		   zcbuf_pipeline_get_device(NULL, ZCBUF_STAGE_CAPTURE, &dev) == -EINVAL &&
+		   zcbuf_buffer_checksum(NULL, &sum) == -EINVAL &&
+		   !strcmp(zcbuf_stage_name(ZCBUF_STAGE_M2M_OUTPUT), "m2m-output") &&
+		   !strcmp(zcbuf_stage_name((enum zcbuf_stage)7), "unknown"),
+		   "pipeline calls on NULL: -EINVAL, no crash; stage names");
+	zcbuf_pipeline_free(NULL);
+}
+
 int main(void)
 {
 	struct zcbuf_ctx *ctx;
@@ -279,6 +325,7 @@ int main(void)
 	memfds(ctx);
 	null_buffers();
 	devices(ctx);
+	pipelines(ctx);
 	zcbuf_ctx_free(ctx);
 	tap_result(count_fds() == fds, "no fd leaked: %d open before, %d after", fds, count_fds());
 	return tap_done();

@@ -11,7 +11,7 @@
 #include <linux/videodev2.h>
 
 #include "tap.h"
-#include "v4l2.h"
+#include "pipeline.h"
 
 static struct zc_cache_key key(uint64_t ino)
 {
@@ -205,11 +205,38 @@ static void names(void)
 		   "memory names: case-sensitive, unknown values named so");
 }
 
+/* The pipeline's totals: copies summed over the stages, frames per second of streaming time. */
+static void pipeline_totals(void)
+{
+	struct zcbuf_pipeline_stats s = { .frames = 300, .elapsed_ns = 12000000000ull };
+
+	s.stage[ZCBUF_STAGE_CAPTURE].queue.copied_frames = 0;
+	s.stage[ZCBUF_STAGE_M2M_OUTPUT].queue = (struct zcbuf_queue_stats){
+		.copied_frames = 302, .copied_bytes = 302ull * 172800 };
+	s.stage[ZCBUF_STAGE_M2M_CAPTURE].queue = (struct zcbuf_queue_stats){
+		.copied_frames = 300, .copied_bytes = 300ull * 172800 };
+	s.copied_frames = 99;	/* stale: recomputed */
+	zc_pipeline_totals(&s);
+	tap_result(s.copied_frames == 602 && s.copied_bytes == 602ull * 172800 && s.fps == 25.0,
+		   "pipeline totals: 602 frames and %llu bytes copied, 25 fps (%llu, %llu, %g)",
+		   602ull * 172800, (unsigned long long)s.copied_frames,
+		   (unsigned long long)s.copied_bytes, s.fps);
+	s = (struct zcbuf_pipeline_stats){ .frames = 0, .elapsed_ns = 0, .fps = 3 };
+	zc_pipeline_totals(&s);
+	tap_result(s.fps == 0 && !s.copied_frames && !s.copied_bytes,
+		   "pipeline totals: nothing streamed yet, 0 fps (no division by zero)");
+	s = (struct zcbuf_pipeline_stats){ .frames = 1, .elapsed_ns = 3 };
+	zc_pipeline_totals(&s);
+	tap_result(s.fps > 333333333.0 && s.fps < 333333334.0,
+		   "pipeline totals: one frame in 3 ns is 333333333.3 fps (%f)", s.fps);
+}
+
 int main(void)
 {
 	cache();
 	probes();
 	fit();
 	names();
+	pipeline_totals();
 	return tap_done();
 }

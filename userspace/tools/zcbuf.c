@@ -10,9 +10,7 @@
 #include <zcbuf/zcbuf.h>
 
 #include "cli-parse.h"
-
-/* Exit statuses: 0 success, 1 the operation failed, 2 bad usage. */
-enum { EXIT_USAGE = 2 };
+#include "commands.h"
 
 static void usage(FILE *out)
 {
@@ -23,6 +21,7 @@ static void usage(FILE *out)
 		"  alloc      allocate a buffer, write and read back a pattern\n"
 		"  formats    print the V4L2 <-> DRM fourcc table\n"
 		"  probe      which sources a V4L2 device imports by DMABUF and USERPTR\n"
+		"  run        frames capture -> mem2mem -> checksum, counting copies\n"
 		"  version    print the library version\n"
 		"  help       show this help\n"
 		"\n"
@@ -59,7 +58,9 @@ static void usage_formats(FILE *out)
 		"Print the fourcc table: each V4L2 pixel format, the DRM format with the\n"
 		"same bytes in memory, planes, bytes per pixel block and subsampling.\n"
 		"Codes differ for GREY, YUV422P, RGB565(X) and the 24-bit RGB formats:\n"
-		"V4L2 RGB24 'RGB3' is DRM BGR888 'BG24'.\n");
+		"V4L2 RGB24 'RGB3' is DRM BGR888 'BG24'.\n"
+		"\n"
+		"  -h, --help    this help\n");
 }
 
 static const char *fourcc_str(uint32_t f, char s[16])
@@ -505,6 +506,8 @@ int main(int argc, char **argv)
 		return cmd_formats(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "probe"))
 		return cmd_probe(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	fprintf(stderr, "zcbuf: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

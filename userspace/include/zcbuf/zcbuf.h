@@ -906,6 +906,186 @@ struct zcbuf_queue_stats {
 ZCBUF_API int zcbuf_queue_get_stats(const struct zcbuf_queue *queue,
 				    struct zcbuf_queue_stats *stats);
 
+/* ---- Checksums ------------------------------------------------------------ */
+
+/**
+ * @brief FNV-1a (64 bits) of the buffer's picture, read between
+ *        DMA_BUF_IOCTL_SYNC START and END (READ).
+ *
+ * For a format of the table, the bytes of each colour plane's lines
+ * (zcbuf_format_layout() with minimal strides: the picture, not the
+ * padding of a larger stride), plane after plane; for raw bytes, the whole
+ * plane. A packed picture without padding hashes like its bytes in a row.
+ * The buffer is mapped if it was not.
+ * @param buf The buffer, without a CPU access open.
+ * @param sum Receives the checksum.
+ * @return 0, -EBUSY when a CPU access is open, -EINVAL, or the negative
+ *         errno of the mapping or the syncs.
+ */
+ZCBUF_API int zcbuf_buffer_checksum(struct zcbuf_buffer *buf, uint64_t *sum);
+
+/* ---- Pipelines --------------------------------------------------------------
+ *
+ * A pipeline moves frames from a capture device through a mem2mem device to
+ * a consumer callback: capture -> m2m OUTPUT -> m2m CAPTURE -> consumer. The
+ * buffer a frame was captured into is itself queued into the m2m OUTPUT
+ * queue (by dma-buf: the index cache keeps it on one index), and comes back
+ * to the capture queue once the m2m device has read it. Copies happen only
+ * where the configuration allows them (a queue that cannot import), and are
+ * counted per stage.
+ */
+
+/** A capture -> mem2mem -> consumer pipeline. Opaque. */
+struct zcbuf_pipeline;
+
+/** The three queues of a pipeline, in the order frames pass them. */
+enum zcbuf_stage {
+	ZCBUF_STAGE_CAPTURE = 0,     /**< the capture device's capture queue */
+	ZCBUF_STAGE_M2M_OUTPUT = 1,  /**< the m2m device's OUTPUT queue (its input) */
+	ZCBUF_STAGE_M2M_CAPTURE = 2, /**< the m2m device's CAPTURE queue (its result) */
+};
+/** How many stages a pipeline has. */
+#define ZCBUF_STAGES 3
+
+/** Flags of struct zcbuf_pipeline_config. */
+enum zcbuf_pipeline_flags {
+	/** Queues that cannot import may copy (ZCBUF_SETUP_ALLOW_COPY); else strict. */
+	ZCBUF_PIPELINE_ALLOW_COPY = 1u << 0,
+};
+
+/** What a pipeline is made of. Zero fields take the defaults said. */
+struct zcbuf_pipeline_config {
+	const char *capture;	 /**< capture device: path or name (zcbuf_device_open()) */
+	const char *m2m;	 /**< mem2mem device: path or name */
+	/**
+	 * Where the buffers come from: "v4l2" for the devices' own MMAP
+	 * buffers (the capture device's, exported with VIDIOC_EXPBUF, go to
+	 * the m2m OUTPUT queue; the m2m device's own hold its results), or a
+	 * zcbuf_alloc() source ("heap:system", "heap:cma", "udmabuf",
+	 * "drm:vgem", ...) that allocates the buffers of the capture and the
+	 * m2m CAPTURE queue.
+	 */
+	const char *source;
+	/** How the capture queue takes the buffers: AUTO, DMABUF or USERPTR (not with "v4l2"). */
+	enum zcbuf_memory capture_memory;
+	/** How the m2m queues take them: AUTO, DMABUF, USERPTR, or MMAP (copies: needs ALLOW_COPY). */
+	enum zcbuf_memory m2m_memory;
+	struct zcbuf_format format; /**< of every queue; the m2m device must keep it */
+	unsigned int num_buffers;   /**< per queue, 2 to 32; 0: 4 */
+	/** Frames per second asked of the capture device (VIDIOC_S_PARM; the driver picks the nearest); 0: its own rate */
+	unsigned int fps;
+	int timeout_ms;		    /**< longest wait for one buffer; 0: 10000 */
+	unsigned int flags;	    /**< enum zcbuf_pipeline_flags */
+};
+
+/** One stage's counters and how its queue takes buffers. */
+struct zcbuf_stage_stats {
+	struct zcbuf_queue_stats queue; /**< frames, cache hits/misses, copies */
+	enum zcbuf_memory memory;	/**< the memory type in use */
+	int copying;			/**< 1 when the queue copies frames (MMAP stands in) */
+	char exporter[32];		/**< the exporter of the buffers put ("" for MMAP by index) */
+};
+
+/** A pipeline's counters since it was made. */
+struct zcbuf_pipeline_stats {
+	uint64_t frames;	 /**< frames given to the consumer */
+	uint64_t elapsed_ns;	 /**< streaming time of all zcbuf_pipeline_run() calls */
+	double fps;		 /**< frames per second of streaming time; 0 before any */
+	uint64_t copied_frames;	 /**< all stages' copies */
+	uint64_t copied_bytes;	 /**< all stages' bytes copied */
+	struct zcbuf_stage_stats stage[ZCBUF_STAGES]; /**< enum zcbuf_stage */
+};
+
+/**
+ * @brief The consumer: called once per frame out of the m2m device.
+ *
+ * @p buf holds the result (the m2m CAPTURE buffer) until the callback
+ * returns; read it between zcbuf_buffer_begin_cpu() and
+ * zcbuf_buffer_end_cpu() (or with zcbuf_buffer_checksum()), and end every
+ * CPU access before returning.
+ * @param arg The argument given to zcbuf_pipeline_run().
+ * @param buf The frame.
+ * @param frame How the m2m device gave it back (index, sequence, bytesused).
+ * @param n The frame's number in this run, from 0.
+ * @return 0 to go on, > 0 to end the run early (successfully), or a
+ *         negative errno to fail it with that errno.
+ */
+typedef int (*zcbuf_pipeline_consumer)(void *arg, struct zcbuf_buffer *buf,
+				       const struct zcbuf_frame *frame, uint64_t n);
+
+/**
+ * @brief Make a pipeline: open both devices, set @p cfg's format on their
+ *        queues, allocate the buffers and set each queue up (probing the
+ *        imports as zcbuf_queue_setup() does).
+ *
+ * Afterwards zcbuf_pipeline_get_stats() already tells the memory type each
+ * queue uses, and zcbuf_pipeline_get_device() gives the devices, to set
+ * controls before running.
+ * @param ctx The context.
+ * @param cfg The configuration.
+ * @param pipe Receives the pipeline.
+ * @return 0; -EXDEV when a queue cannot import the buffers and copies are
+ *         not allowed (the message names the queue and each refusal);
+ *         -EINVAL for a bad configuration; or what opening, setting the
+ *         format, allocating or setting up returned. Nothing is left open.
+ */
+ZCBUF_API int zcbuf_pipeline_new(struct zcbuf_ctx *ctx, const struct zcbuf_pipeline_config *cfg,
+				 struct zcbuf_pipeline **pipe);
+
+/**
+ * @brief Free a pipeline: stop and release its queues, close the devices,
+ *        free the buffers. Errors of a device that vanished are ignored.
+ * @param pipe The pipeline; NULL is ignored.
+ */
+ZCBUF_API void zcbuf_pipeline_free(struct zcbuf_pipeline *pipe);
+
+/**
+ * @brief Stream @p frames frames to @p consumer, then stop.
+ *
+ * Queues every buffer, starts the three queues, and per frame: dequeues a
+ * captured buffer, queues it into the m2m OUTPUT queue, dequeues the m2m
+ * result and gives it to the consumer, queues the result buffer again, and
+ * gives the m2m device's input buffer back to the capture queue. All queues
+ * are stopped on return, whatever happened.
+ * @param pipe The pipeline.
+ * @param frames How many frames (>= 1).
+ * @param consumer The callback, or NULL to drop the frames.
+ * @param arg Its argument.
+ * @return 0 after @p frames frames (or when the consumer ended the run);
+ *         the consumer's negative errno; -ETIMEDOUT when a queue gave no
+ *         buffer within the timeout; -ENODEV when a device vanished; or
+ *         another negative errno of a queue, with the stage in the message.
+ */
+ZCBUF_API int zcbuf_pipeline_run(struct zcbuf_pipeline *pipe, uint64_t frames,
+				 zcbuf_pipeline_consumer consumer, void *arg);
+
+/**
+ * @brief The pipeline's counters and each stage's memory type.
+ * @param pipe The pipeline.
+ * @param stats Receives them.
+ * @return 0 or -EINVAL.
+ */
+ZCBUF_API int zcbuf_pipeline_get_stats(const struct zcbuf_pipeline *pipe,
+				       struct zcbuf_pipeline_stats *stats);
+
+/**
+ * @brief The device of a stage (the capture device, or the m2m device for
+ *        both m2m stages), for its info or controls of your own.
+ * @param pipe The pipeline.
+ * @param stage The stage.
+ * @param dev Receives the device; it lives as long as @p pipe.
+ * @return 0 or -EINVAL.
+ */
+ZCBUF_API int zcbuf_pipeline_get_device(struct zcbuf_pipeline *pipe, enum zcbuf_stage stage,
+					struct zcbuf_device **dev);
+
+/**
+ * @brief "capture", "m2m-output", "m2m-capture".
+ * @param stage The stage.
+ * @return A static string; "unknown" for other values.
+ */
+ZCBUF_API const char *zcbuf_stage_name(enum zcbuf_stage stage);
+
 #ifdef __cplusplus
 }
 #endif
