@@ -23,3 +23,10 @@ gst_stat() {
 		for (i = 3; i <= NF; i++) { split($i, a, "="); if (a[1] == k) print a[2] } }' "$1"
 }
 
+# gst_stats_differ FILE: the elements whose zcbuf-stats message at EOS
+# ("eos-stats") differs from their properties ("stats"), or has none
+gst_stats_differ() {
+	awk '$1 == "stats" || $1 == "eos-stats" { k = $1; e = $2; $1 = $2 = ""; v[k, e] = $0 }
+	     $1 == "stats" { els[e] = 1 }
+	     END { for (e in els) if (v["stats", e] != v["eos-stats", e]) printf " %s", e }' "$1"
+}
