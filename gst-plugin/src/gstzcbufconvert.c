@@ -426,6 +426,9 @@ static gboolean gst_zcbuf_convert_sink_event(GstBaseTransform *trans, GstEvent *
 {
 	GstZcbufConvert *self = GST_ZCBUF_CONVERT(trans);
 
+	/* before EOS goes on: the numbers reach the bus before the sink's EOS */
+	if (GST_EVENT_TYPE(event) == GST_EVENT_EOS)
+		zcbuf_common_post_stats(GST_ELEMENT(self), &self->common);
 	/* a flush must not wait for capture buffers downstream still holds */
 	if (self->lender && GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START)
 		zcbuf_lender_set_flushing(self->lender, TRUE);

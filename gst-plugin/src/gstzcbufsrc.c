@@ -9,6 +9,7 @@
 #include "gstzcbufsrc.h"
 
 #include <errno.h>
+#include <linux/videodev2.h>
 #include <gst/allocators/gstdmabuf.h>
 
 #include "zcbuf-gstbuffer.h"
@@ -338,10 +339,12 @@ static GstFlowReturn capture(GstZcbufSrc *self, guint *slot)
 				goto error;
 			continue;
 		}
+		frame.flags = 0;
 		ret = zcbuf_queue_get(self->queue, WAIT_MS, &frame);
 		if (ret == -ETIMEDOUT)
 			continue;
-		if (ret < 0 && ret != -EIO)
+		/* -EIO is a flagged frame only with the flag: else the queue failed (Disconnect) */
+		if (ret < 0 && !(ret == -EIO && (frame.flags & V4L2_BUF_FLAG_ERROR)))
 			goto error;
 		self->queued--;
 		*slot = frame_slot(self, &frame);
@@ -403,6 +406,17 @@ static gboolean gst_zcbuf_src_unlock_stop(GstBaseSrc *src)
 	return TRUE;
 }
 
+/* GstBaseSrc sends EOS itself: see it go, post the numbers before the sink's EOS. */
+static GstPadProbeReturn on_src_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	GstZcbufSrc *self = data;
+
+	(void)pad;
+	if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_EOS)
+		zcbuf_common_post_stats(GST_ELEMENT(self), &self->common);
+	return GST_PAD_PROBE_OK;
+}
+
 static void gst_zcbuf_src_class_init(GstZcbufSrcClass *klass)
 {
 	GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
@@ -456,6 +470,8 @@ static void gst_zcbuf_src_init(GstZcbufSrc *self)
 	gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
 	gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
 	gst_base_src_set_do_timestamp(GST_BASE_SRC(self), TRUE);
+	gst_pad_add_probe(GST_BASE_SRC_PAD(self), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+			  on_src_event, self, NULL);
 }
 
 gboolean gst_zcbuf_src_register(GstPlugin *plugin)

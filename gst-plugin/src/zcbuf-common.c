@@ -158,3 +158,18 @@ void zcbuf_common_account(GObject *obj, struct zcbuf_common *c, struct zcbuf_que
 	c->import_path = own_copies ? "copy" : path;
 	GST_OBJECT_UNLOCK(obj);
 }
+
+void zcbuf_common_post_stats(GstElement *el, struct zcbuf_common *c)
+{
+	GstStructure *s;
+
+	GST_OBJECT_LOCK(el);
+	s = gst_structure_new("zcbuf-stats", "frames", G_TYPE_UINT64, c->frames,
+			      "copies", G_TYPE_UINT64, c->copies,
+			      "bytes-copied", G_TYPE_UINT64, c->bytes_copied,
+			      "imports", G_TYPE_UINT64, c->imports,
+			      "import-cache-misses", G_TYPE_UINT64, c->cache_misses,
+			      "import-path", G_TYPE_STRING, c->import_path, NULL);
+	GST_OBJECT_UNLOCK(el);
+	gst_element_post_message(el, gst_message_new_element(GST_OBJECT(el), s));
+}

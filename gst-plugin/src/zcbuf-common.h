@@ -57,6 +57,12 @@ void zcbuf_common_reset_stats(GObject *obj, struct zcbuf_common *c);
 void zcbuf_common_account(GObject *obj, struct zcbuf_common *c, struct zcbuf_queue *queue,
 			  guint64 frames, guint64 own_copies, guint64 own_bytes);
 
+/*
+ * Post the statistics as an element message "zcbuf-stats" (the properties'
+ * names and values), so that gst-launch-1.0 -m shows them; at EOS.
+ */
+void zcbuf_common_post_stats(GstElement *el, struct zcbuf_common *c);
+
 /* "dmabuf", "userptr", "mmap" or "copy": how @queue gets its memory. */
 const gchar *zcbuf_common_path_name(struct zcbuf_queue *queue);
 

@@ -9,44 +9,63 @@
 
 #include "zcbuf-video.h"
 
+/* One GstMemory over dma-buf @fd, of @used bytes; NULL on failure. */
+static GstMemory *dmabuf_memory(GstAllocator *allocator, int fd, gsize used)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	int dup_fd = size > 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	GstMemory *mem;
+
+	if (dup_fd < 0)
+		return NULL;
+	/* the allocator owns the duplicate and closes it */
+	mem = gst_dmabuf_allocator_alloc(allocator, dup_fd, (gsize)size);
+	/*
+	 * size: what the frame uses; maxsize: the whole (page-rounded) dma-buf.
+	 * Importers queue the size as bytesused, and V4L2 refuses a bytesused
+	 * beyond the buffer length it expects (v4l2convert: EINVAL).
+	 */
+	if (used > 0 && used < (gsize)size)
+		gst_memory_resize(mem, 0, used);
+	return mem;
+}
+
 GstBuffer *zcbuf_gst_buffer_new(GstAllocator *dmabuf_allocator, struct zcbuf_buffer *zb,
 				const GstVideoInfo *info)
 {
 	gsize offsets[GST_VIDEO_MAX_PLANES] = { 0 };
 	gint strides[GST_VIDEO_MAX_PLANES] = { 0 };
-	int fds[ZCBUF_MAX_PLANES];
-	gsize starts[ZCBUF_MAX_PLANES];
+	struct zcbuf_plane planes[ZCBUF_MAX_PLANES];
+	int fds[ZCBUF_MAX_PLANES], mem_of[ZCBUF_MAX_PLANES];
+	gsize used[ZCBUF_MAX_PLANES] = { 0 }, start = 0;
 	int n = zcbuf_buffer_num_planes(zb), n_fds = 0, p, m;
 	GstBuffer *buf = gst_buffer_new();
-	gsize total = 0;
 
+	/* planes that share a dma-buf share its fd and its GstMemory */
 	for (p = 0; p < n; p++) {
-		struct zcbuf_plane plane;
-
-		zcbuf_buffer_get_plane(zb, p, &plane);
-		/* planes that share a dma-buf share its fd and its GstMemory */
-		for (m = 0; m < n_fds && fds[m] != plane.fd; m++)
+		zcbuf_buffer_get_plane(zb, p, &planes[p]);
+		for (m = 0; m < n_fds && fds[m] != planes[p].fd; m++)
 			;
-		if (m == n_fds) {
-			off_t size = lseek(plane.fd, 0, SEEK_END);
-			int fd = fcntl(plane.fd, F_DUPFD_CLOEXEC, 0);
-
-			if (size <= 0 || fd < 0) {
-				if (fd >= 0)
-					close(fd);
-				gst_buffer_unref(buf);
-				return NULL;
-			}
-			fds[n_fds] = plane.fd;
-			starts[n_fds++] = total;
-			total += (gsize)size;
-			/* the allocator owns the duplicate and closes it */
-			gst_buffer_append_memory(buf, gst_dmabuf_allocator_alloc(dmabuf_allocator,
-									  fd, (gsize)size));
-		}
-		offsets[p] = starts[m] + plane.offset;
-		strides[p] = (gint)plane.stride;
+		if (m == n_fds)
+			fds[n_fds++] = planes[p].fd;
+		mem_of[p] = m;
+		used[m] = MAX(used[m], planes[p].offset + planes[p].length);
 	}
+	for (m = 0; m < n_fds; m++) {
+		GstMemory *mem = dmabuf_memory(dmabuf_allocator, fds[m], used[m]);
+
+		if (!mem) {
+			gst_buffer_unref(buf);
+			return NULL;
+		}
+		gst_buffer_append_memory(buf, mem);
+		for (p = 0; p < n; p++)
+			if (mem_of[p] == m)
+				offsets[p] = start + planes[p].offset;
+		start += mem->size;
+	}
+	for (p = 0; p < n; p++)
+		strides[p] = (gint)planes[p].stride;
 	gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(info),
 				       GST_VIDEO_INFO_WIDTH(info), GST_VIDEO_INFO_HEIGHT(info),
 				       (guint)n, offsets, strides);

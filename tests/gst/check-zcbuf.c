@@ -4,7 +4,10 @@
  * metadata, pad templates, properties and their defaults, read-only
  * statistics, bad devices as error messages, the format table, and the
  * lender's slot returns. With vim2m (the guest, ZCBUF_CHECK_DEVICES=1):
- * caps negotiation and the allocation query through GstHarness.
+ * caps negotiation and the allocation query through GstHarness, the
+ * statistics message at EOS, a flushing seek and a size change through two
+ * converters; with vivid (ZCBUF_CHECK_CAPTURE=/dev/videoN) zcbufsrc's
+ * allocation query.
  */
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
@@ -200,6 +203,238 @@ GST_START_TEST(test_convert_harness)
 }
 GST_END_TEST;
 
+/*
+ * zcbufsrc on vivid ($ZCBUF_CHECK_CAPTURE): downstream offers a pool and
+ * takes GstVideoMeta; the source must not use the pool (its buffers are the
+ * device's imports), must describe the layout by the meta, and must size
+ * each memory to the frame (v4l2convert queues that size as bytesused).
+ */
+static GstPadProbeReturn offer_pool(GstPad *pad, GstPadProbeInfo *info, gpointer pool)
+{
+	GstQuery *query = GST_PAD_PROBE_INFO_QUERY(info);
+
+	(void)pad;
+	if (GST_QUERY_TYPE(query) != GST_QUERY_ALLOCATION)
+		return GST_PAD_PROBE_OK;
+	g_object_set_data(pool, "offered", pool); /* the test can tell it ran */
+	gst_query_add_allocation_pool(query, pool, 320 * 180 * 3, 2, 0);
+	gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, NULL);
+	return GST_PAD_PROBE_OK;
+}
+
+GST_START_TEST(test_src_allocation)
+{
+	const gchar *device = g_getenv("ZCBUF_CHECK_CAPTURE");
+	GstBufferPool *pool = gst_video_buffer_pool_new();
+	GstHarness *h = gst_harness_new("zcbufsrc");
+	GstVideoMeta *meta;
+	GstMemory *mem;
+	GstBuffer *buf;
+	GstPad *pad = gst_element_get_static_pad(h->element, "src");
+	gsize offset, maxsize;
+
+	fail_unless(device != NULL, "ZCBUF_CHECK_CAPTURE: the vivid capture node");
+	g_object_set(h->element, "device", device, "buffer-source", 1 /* dma-heap */, "strict",
+		     TRUE, NULL);
+	/* after the harness answered: what a pool-offering downstream would say */
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM | GST_PAD_PROBE_TYPE_PULL,
+			  offer_pool, pool, NULL);
+	gst_harness_set_sink_caps_str(h, "video/x-raw,format=RGB,width=320,height=180");
+	gst_harness_play(h);
+	buf = gst_harness_pull(h);
+	fail_unless(buf != NULL);
+	fail_unless(g_object_get_data(G_OBJECT(pool), "offered") != NULL, "no allocation query");
+	fail_unless(buf->pool == NULL, "the buffer came from downstream's pool");
+	fail_if(gst_buffer_pool_is_active(pool), "downstream's pool was activated");
+	mem = gst_buffer_peek_memory(buf, 0);
+	fail_unless(gst_is_dmabuf_memory(mem));
+	fail_unless_equals_uint64(gst_memory_get_sizes(mem, &offset, &maxsize), 320 * 180 * 3);
+	fail_unless(maxsize >= 320 * 180 * 3 && offset == 0);
+	meta = gst_buffer_get_video_meta(buf);
+	fail_unless(meta != NULL);
+	fail_unless_equals_int(meta->stride[0], 960);
+	gst_buffer_unref(buf);
+	gst_object_unref(pad);
+	gst_harness_teardown(h);
+	gst_object_unref(pool);
+}
+GST_END_TEST;
+
+/* The bus of @pipeline until EOS or an error (which fails the test). */
+static void run_to_eos(GstElement *pipeline)
+{
+	GstBus *bus = gst_element_get_bus(pipeline);
+	GstMessage *msg = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
+						     GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+
+	fail_unless(msg != NULL, "no EOS within 60 s");
+	if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+		GError *err = NULL;
+
+		gst_message_parse_error(msg, &err, NULL);
+		fail("error from %s: %s", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err->message);
+	}
+	gst_message_unref(msg);
+	gst_object_unref(bus);
+}
+
+/* What the sink saw: buffers, their first pixel, PTS 0 count, width. */
+struct seen {
+	GMutex lock;
+	GCond cond;
+	guint buffers, at_zero, width;
+	guint8 pixel[3];
+};
+
+static void on_handoff(GstElement *sink, GstBuffer *buf, GstPad *pad, struct seen *seen)
+{
+	GstCaps *caps = gst_pad_get_current_caps(pad);
+	GstVideoInfo info;
+	GstVideoFrame frame;
+
+	(void)sink;
+	fail_unless(caps && gst_video_info_from_caps(&info, caps));
+	fail_unless(gst_video_frame_map(&frame, &info, buf, GST_MAP_READ));
+	g_mutex_lock(&seen->lock);
+	memcpy(seen->pixel, GST_VIDEO_FRAME_PLANE_DATA(&frame, 0), 3);
+	seen->width = GST_VIDEO_INFO_WIDTH(&info);
+	seen->at_zero += GST_BUFFER_PTS(buf) == 0;
+	seen->buffers++;
+	g_cond_broadcast(&seen->cond);
+	g_mutex_unlock(&seen->lock);
+	gst_video_frame_unmap(&frame);
+	gst_caps_unref(caps);
+}
+
+static void wait_buffers(struct seen *seen, guint n)
+{
+	gint64 end = g_get_monotonic_time() + 60 * G_TIME_SPAN_SECOND;
+
+	g_mutex_lock(&seen->lock);
+	while (seen->buffers < n)
+		fail_unless(g_cond_wait_until(&seen->cond, &seen->lock, end), "stalled at %u",
+			    seen->buffers);
+	g_mutex_unlock(&seen->lock);
+}
+
+/*
+ * A solid colour through two converters (vim2m twice): RGB -> BGR copies
+ * system memory into the device, BGR -> RGB imports the first one's dma-bufs.
+ * The sink gets the colour back as RGB.
+ */
+static GstElement *two_converters(struct seen *seen)
+{
+	GError *err = NULL;
+	GstElement *p = gst_parse_launch(
+		"videotestsrc pattern=solid-color foreground-color=0xff112233 "
+		"! capsfilter name=in caps=video/x-raw,format=RGB,width=320,height=180,framerate=30/1 "
+		"! zcbufconvert name=copying ! video/x-raw,format=BGR "
+		"! zcbufconvert name=importing strict=true ! video/x-raw,format=RGB "
+		"! fakesink name=sink sync=false signal-handoffs=true", &err);
+	GstElement *sink;
+
+	fail_unless(p != NULL, "%s", err ? err->message : "");
+	sink = gst_bin_get_by_name(GST_BIN(p), "sink");
+	g_signal_connect(sink, "handoff", G_CALLBACK(on_handoff), seen);
+	gst_object_unref(sink);
+	return p;
+}
+
+static void check_colour(struct seen *seen)
+{
+	fail_unless(seen->pixel[0] == 0x11 && seen->pixel[1] == 0x22 && seen->pixel[2] == 0x33,
+		    "pixel %02x%02x%02x", seen->pixel[0], seen->pixel[1], seen->pixel[2]);
+}
+
+static guint64 stat_of(GstElement *pipeline, const gchar *name, const gchar *stat)
+{
+	GstElement *el = gst_bin_get_by_name(GST_BIN(pipeline), name);
+	guint64 v = 0;
+
+	g_object_get(el, stat, &v, NULL);
+	gst_object_unref(el);
+	return v;
+}
+
+/* A flushing seek back to 0 while frames are in flight, then to EOS. */
+GST_START_TEST(test_convert_flushing_seek)
+{
+	struct seen seen = { 0 };
+	GstElement *p = two_converters(&seen);
+
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	wait_buffers(&seen, 4);
+	fail_unless(gst_element_seek(p, 1.0, GST_FORMAT_TIME,
+				     GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE, GST_SEEK_TYPE_SET,
+				     0, GST_SEEK_TYPE_SET, 5 * GST_SECOND / 30 - 1));
+	run_to_eos(p);
+	/* the first frame once more: the seek went through both converters */
+	fail_unless(seen.at_zero >= 2, "PTS 0 seen %u times", seen.at_zero);
+	check_colour(&seen);
+	fail_unless_equals_uint64(stat_of(p, "importing", "copies"), 0);
+	fail_unless(stat_of(p, "importing", "imports") > 0);
+	gst_element_set_state(p, GST_STATE_NULL);
+	gst_object_unref(p);
+}
+GST_END_TEST;
+
+/* The size changes mid-stream: both converters set the device up again. */
+GST_START_TEST(test_convert_renegotiation)
+{
+	struct seen seen = { 0 };
+	GstElement *p = two_converters(&seen), *in = gst_bin_get_by_name(GST_BIN(p), "in");
+	GstCaps *caps = gst_caps_from_string("video/x-raw,format=RGB,width=160,height=120,"
+					     "framerate=30/1");
+
+	gst_element_set_state(p, GST_STATE_PLAYING);
+	wait_buffers(&seen, 3);
+	fail_unless_equals_int(seen.width, 320);
+	g_object_set(in, "caps", caps, NULL);
+	wait_buffers(&seen, seen.buffers + 6);
+	fail_unless_equals_int(seen.width, 160);
+	check_colour(&seen);
+	fail_unless_equals_uint64(stat_of(p, "importing", "copies"), 0);
+	gst_element_send_event(p, gst_event_new_eos());
+	run_to_eos(p);
+	gst_element_set_state(p, GST_STATE_NULL);
+	gst_caps_unref(caps);
+	gst_object_unref(in);
+	gst_object_unref(p);
+}
+GST_END_TEST;
+
+/* The statistics arrive on the bus at EOS as an element message. */
+GST_START_TEST(test_convert_stats_message)
+{
+	GstHarness *h = gst_harness_new("zcbufconvert");
+	GstBus *bus = gst_bus_new();
+	const GstStructure *s;
+	GstMessage *msg;
+	guint64 frames = 0, copies = 0;
+
+	gst_element_set_bus(h->element, bus);
+	gst_harness_set_src_caps_str(h, "video/x-raw,format=RGB,width=320,height=180");
+	gst_harness_set_sink_caps_str(h, "video/x-raw,format=BGR,width=320,height=180");
+	/* system memory: copied, and counted */
+	gst_harness_push(h, gst_buffer_new_allocate(NULL, 320 * 180 * 3, NULL));
+	gst_buffer_unref(gst_harness_pull(h));
+	gst_harness_push_event(h, gst_event_new_eos());
+	msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT);
+	fail_unless(msg != NULL, "no element message at EOS");
+	s = gst_message_get_structure(msg);
+	fail_unless(gst_structure_has_name(s, "zcbuf-stats"));
+	fail_unless(gst_structure_get_uint64(s, "frames", &frames));
+	fail_unless(gst_structure_get_uint64(s, "copies", &copies));
+	fail_unless_equals_uint64(frames, 1);
+	fail_unless_equals_uint64(copies, 1);
+	fail_unless_equals_string(gst_structure_get_string(s, "import-path"), "copy");
+	gst_message_unref(msg);
+	gst_element_set_bus(h->element, NULL);
+	gst_object_unref(bus);
+	gst_harness_teardown(h);
+}
+GST_END_TEST;
+
 static Suite *zcbuf_suite(void)
 {
 	Suite *s = suite_create("zcbuf");
@@ -216,6 +451,10 @@ static Suite *zcbuf_suite(void)
 		tc = tcase_create("devices");
 		suite_add_tcase(s, tc);
 		tcase_add_test(tc, test_convert_harness);
+		tcase_add_test(tc, test_convert_stats_message);
+		tcase_add_test(tc, test_convert_flushing_seek);
+		tcase_add_test(tc, test_convert_renegotiation);
+		tcase_add_test(tc, test_src_allocation);
 	}
 	return s;
 }

@@ -10,6 +10,7 @@
  *   frame 0 3f1c...                 one line per frame
  *   warning: <element>: <message>
  *   stats <element> frames=N copies=N bytes-copied=N imports=N import-cache-misses=N import-path=P
+ *   eos-stats <element> frames=N ...  the same, from the element's zcbuf-stats message
  */
 #include <stdio.h>
 #include <gst/gst.h>
@@ -96,6 +97,29 @@ static void print_stats(GstElement *pipeline)
 	gst_iterator_free(it);
 }
 
+static gboolean print_field(GQuark field, const GValue *value, gpointer data)
+{
+	gchar *text = G_VALUE_HOLDS_STRING(value) ? g_value_dup_string(value) :
+		      g_strdup_value_contents(value);
+
+	(void)data;
+	printf(" %s=%s", g_quark_to_string(field), text);
+	g_free(text);
+	return TRUE;
+}
+
+/* An element's zcbuf-stats message, in the format of print_stats(). */
+static void print_stats_message(GstMessage *msg)
+{
+	const GstStructure *s = gst_message_get_structure(msg);
+
+	if (!gst_structure_has_name(s, "zcbuf-stats"))
+		return;
+	printf("eos-stats %s", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)));
+	gst_structure_foreach(s, print_field, NULL);
+	printf("\n");
+}
+
 static void print_message(const char *kind, GstMessage *msg)
 {
 	GError *err = NULL;
@@ -140,11 +164,17 @@ int main(int argc, char **argv)
 	gst_element_set_state(pipeline, GST_STATE_PLAYING);
 	for (;;) {
 		GstMessage *msg = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
-			GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
+			GST_MESSAGE_EOS | GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
+			GST_MESSAGE_ELEMENT);
 
 		if (!msg) {
 			printf("error: nothing happened for 60 s\n");
 			break;
+		}
+		if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ELEMENT) {
+			print_stats_message(msg);
+			gst_message_unref(msg);
+			continue;
 		}
 		if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
 			print_message("warning", msg);
