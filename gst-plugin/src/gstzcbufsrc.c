@@ -103,18 +103,11 @@ static gboolean gst_zcbuf_src_start(GstBaseSrc *src)
 	gchar *device;
 	int ret;
 
-	zcbuf_common_reset_stats(G_OBJECT(self), &self->common);
-	ret = zcbuf_ctx_new(&self->ctx);
-	if (ret) {
-		GST_ELEMENT_ERROR(self, RESOURCE, FAILED, ("libzcbuf: no context"), (NULL));
-		return FALSE;
-	}
-	GST_OBJECT_LOCK(self);
-	device = g_strdup(self->common.device);
-	GST_OBJECT_UNLOCK(self);
-	ret = zcbuf_device_open(self->ctx, device, &self->dev);
+	ret = zcbuf_common_open(GST_ELEMENT(self), &self->common, &self->ctx, &self->dev, &device);
 	if (!ret)
 		ret = zcbuf_device_get_queue(self->dev, ZCBUF_CAPTURE, &self->queue);
+	if (ret && !device)
+		return FALSE;
 	if (ret) {
 		GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Cannot capture from '%s': %s",
 			device, ret == -EOPNOTSUPP ? "it has no capture queue" :

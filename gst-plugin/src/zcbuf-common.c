@@ -173,3 +173,21 @@ void zcbuf_common_post_stats(GstElement *el, struct zcbuf_common *c)
 	GST_OBJECT_UNLOCK(el);
 	gst_element_post_message(el, gst_message_new_element(GST_OBJECT(el), s));
 }
+
+int zcbuf_common_open(GstElement *el, struct zcbuf_common *c, struct zcbuf_ctx **ctx,
+		      struct zcbuf_device **dev, gchar **device)
+{
+	int ret;
+
+	*device = NULL;
+	zcbuf_common_reset_stats(G_OBJECT(el), c);
+	ret = zcbuf_ctx_new(ctx);
+	if (ret) {
+		GST_ELEMENT_ERROR(el, RESOURCE, FAILED, ("libzcbuf: no context"), (NULL));
+		return ret;
+	}
+	GST_OBJECT_LOCK(el);
+	*device = g_strdup(c->device);
+	GST_OBJECT_UNLOCK(el);
+	return zcbuf_device_open(*ctx, *device, dev);
+}

@@ -47,6 +47,15 @@ gboolean zcbuf_common_set_property(GObject *obj, struct zcbuf_common *c, guint p
 				   const GValue *value);
 gboolean zcbuf_common_get_property(GObject *obj, struct zcbuf_common *c, guint prop_id,
 				   GValue *value);
+/*
+ * Start: zero the statistics, make a libzcbuf context in *@ctx and open the
+ * device of the "device" property in *@dev. Returns 0, or the libzcbuf
+ * error of the open with the device's name in *@device (g_free() it) for
+ * the element's own message; without a context it posts the error itself
+ * and leaves *@device NULL.
+ */
+int zcbuf_common_open(GstElement *el, struct zcbuf_common *c, struct zcbuf_ctx **ctx,
+		      struct zcbuf_device **dev, gchar **device);
 /* Zero the statistics (start). */
 void zcbuf_common_reset_stats(GObject *obj, struct zcbuf_common *c);
 
