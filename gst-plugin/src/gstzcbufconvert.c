@@ -68,8 +68,8 @@ static gboolean gst_zcbuf_convert_start(GstBaseTransform *trans)
 	}
 	g_free(device);
 	fd = zcbuf_device_get_fd(self->dev);
-	self->sink_caps = zcbuf_video_queue_caps(self->in_queue, fd);
-	self->src_caps = zcbuf_video_queue_caps(self->out_queue, fd);
+	self->sink_caps = zcbuf_video_queue_caps(self->in_queue, fd, FALSE);
+	self->src_caps = zcbuf_video_queue_caps(self->out_queue, fd, FALSE);
 	self->dmabuf_allocator = gst_dmabuf_allocator_new();
 	return TRUE;
 }
@@ -312,8 +312,9 @@ static gint take_capture_slot(GstZcbufConvert *self)
 	return slot;
 }
 
-/* Convert @inbuf into capture slot @slot. */
-static int convert(GstZcbufConvert *self, GstBuffer *inbuf, gint slot, const gchar **what)
+/* Convert @inbuf into capture slot @slot; *@dropped: the device failed the frame. */
+static int convert(GstZcbufConvert *self, GstBuffer *inbuf, gint slot, const gchar **what,
+		   gboolean *dropped)
 {
 	struct zcbuf_buffer *zb;
 	struct zcbuf_frame in_frame, out_frame;
@@ -334,9 +335,17 @@ static int convert(GstZcbufConvert *self, GstBuffer *inbuf, gint slot, const gch
 	}
 	if (ret >= 0) {
 		*what = "convert";
+		in_frame.flags = out_frame.flags = 0;
 		ret = zcbuf_queue_get(self->in_queue, TIMEOUT_MS, &in_frame);
-		if (ret >= 0 || ret == -EIO)
+		*dropped = zcbuf_frame_failed(ret, &in_frame);
+		if (ret >= 0 || *dropped) {
+			/* the capture buffer comes back either way */
 			ret = zcbuf_queue_get(self->out_queue, TIMEOUT_MS, &out_frame);
+			if (zcbuf_frame_failed(ret, &out_frame)) {
+				*dropped = TRUE;
+				ret = 0;
+			}
+		}
 	}
 	zcbuf_buffer_free(zb);
 	return ret;
@@ -347,6 +356,7 @@ static GstFlowReturn gst_zcbuf_convert_prepare_output_buffer(GstBaseTransform *t
 							     GstBuffer **outbuf)
 {
 	GstZcbufConvert *self = GST_ZCBUF_CONVERT(trans);
+	gboolean dropped = FALSE;
 	const gchar *what;
 	gint slot;
 	int ret;
@@ -358,8 +368,8 @@ static GstFlowReturn gst_zcbuf_convert_prepare_output_buffer(GstBaseTransform *t
 	slot = take_capture_slot(self);
 	if (slot < 0)
 		return GST_FLOW_FLUSHING;
-	ret = convert(self, inbuf, slot, &what);
-	if (ret == -EIO) {
+	ret = convert(self, inbuf, slot, &what, &dropped);
+	if (ret >= 0 && dropped) {
 		/* the device flagged the frame: drop it, keep going */
 		self->cap_free |= G_GUINT64_CONSTANT(1) << slot;
 		GST_ELEMENT_WARNING(self, STREAM, FAILED, ("The device failed a frame: dropped"),

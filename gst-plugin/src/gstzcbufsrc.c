@@ -116,7 +116,8 @@ static gboolean gst_zcbuf_src_start(GstBaseSrc *src)
 		return FALSE;
 	}
 	g_free(device);
-	self->device_caps = zcbuf_video_queue_caps(self->queue, zcbuf_device_get_fd(self->dev));
+	self->device_caps = zcbuf_video_queue_caps(self->queue, zcbuf_device_get_fd(self->dev),
+						   TRUE);
 	self->dmabuf_allocator = gst_dmabuf_allocator_new();
 	GST_INFO_OBJECT(self, "device caps %" GST_PTR_FORMAT, self->device_caps);
 	return TRUE;
@@ -169,6 +170,18 @@ static GstCaps *gst_zcbuf_src_get_caps(GstBaseSrc *src, GstCaps *filter)
 		caps = both;
 	}
 	return caps;
+}
+
+/* Like v4l2src: the highest rate up to 100 frames per second. */
+static GstCaps *gst_zcbuf_src_fixate(GstBaseSrc *src, GstCaps *caps)
+{
+	guint i;
+
+	caps = gst_caps_make_writable(caps);
+	for (i = 0; i < gst_caps_get_size(caps); i++)
+		gst_structure_fixate_field_nearest_fraction(gst_caps_get_structure(caps, i),
+							    "framerate", 100, 1);
+	return GST_BASE_SRC_CLASS(gst_zcbuf_src_parent_class)->fixate(src, caps);
 }
 
 /* Queue slot @slot to the driver again. */
@@ -277,6 +290,29 @@ static gboolean setup_stream(GstZcbufSrc *self)
 	return TRUE;
 }
 
+/* Run the device at the negotiated rate: its frame duration, or FALSE. */
+static gboolean set_rate(GstZcbufSrc *self)
+{
+	gint n = GST_VIDEO_INFO_FPS_N(&self->info), d = GST_VIDEO_INFO_FPS_D(&self->info);
+	gint got_n, got_d;
+	int ret;
+
+	ret = zcbuf_video_set_rate(zcbuf_device_get_fd(self->dev),
+				   (guint32)zcbuf_queue_get_type(self->queue), n, d, &got_n, &got_d);
+	if (ret) {
+		GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot set %d/%d frames per second: %s",
+				  n, d, g_strerror(-ret)), ("VIDIOC_S_PARM failed"));
+		return FALSE;
+	}
+	if ((gint64)got_n * d != (gint64)n * got_d)
+		GST_ELEMENT_WARNING(self, RESOURCE, SETTINGS,
+				    ("The device runs at %d/%d frames per second, not %d/%d",
+				     got_n, got_d, n, d), (NULL));
+	self->frame_duration = got_n > 0 ?
+		gst_util_uint64_scale_int(GST_SECOND, got_d, got_n) : GST_CLOCK_TIME_NONE;
+	return TRUE;
+}
+
 static gboolean gst_zcbuf_src_set_caps(GstBaseSrc *src, GstCaps *caps)
 {
 	GstZcbufSrc *self = GST_ZCBUF_SRC(src);
@@ -284,7 +320,24 @@ static gboolean gst_zcbuf_src_set_caps(GstBaseSrc *src, GstCaps *caps)
 	if (!gst_video_info_from_caps(&self->info, caps))
 		return FALSE;
 	teardown_stream(self); /* renegotiation: a new format, new buffers */
-	return setup_stream(self);
+	self->offset = 0;
+	return set_rate(self) && setup_stream(self);
+}
+
+/* Live: a frame is out one frame time after it started; the driver holds n_slots. */
+static gboolean gst_zcbuf_src_query(GstBaseSrc *src, GstQuery *query)
+{
+	GstZcbufSrc *self = GST_ZCBUF_SRC(src);
+
+	if (GST_QUERY_TYPE(query) != GST_QUERY_LATENCY || !self->lender)
+		return GST_BASE_SRC_CLASS(gst_zcbuf_src_parent_class)->query(src, query);
+	if (!GST_CLOCK_TIME_IS_VALID(self->frame_duration)) {
+		gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
+		return TRUE;
+	}
+	gst_query_set_latency(query, TRUE, self->frame_duration,
+			      self->frame_duration * self->n_slots);
+	return TRUE;
 }
 
 static gboolean gst_zcbuf_src_decide_allocation(GstBaseSrc *src, GstQuery *query)
@@ -336,8 +389,7 @@ static GstFlowReturn capture(GstZcbufSrc *self, guint *slot)
 		ret = zcbuf_queue_get(self->queue, WAIT_MS, &frame);
 		if (ret == -ETIMEDOUT)
 			continue;
-		/* -EIO is a flagged frame only with the flag: else the queue failed (Disconnect) */
-		if (ret < 0 && !(ret == -EIO && (frame.flags & V4L2_BUF_FLAG_ERROR)))
+		if (ret < 0 && !zcbuf_frame_failed(ret, &frame))
 			goto error;
 		self->queued--;
 		*slot = frame_slot(self, &frame);
@@ -373,6 +425,9 @@ static GstFlowReturn gst_zcbuf_src_create(GstPushSrc *src, GstBuffer **out)
 				  (NULL));
 		return GST_FLOW_ERROR;
 	}
+	GST_BUFFER_DURATION(buf) = self->frame_duration;
+	GST_BUFFER_OFFSET(buf) = self->offset++;
+	GST_BUFFER_OFFSET_END(buf) = self->offset;
 	zcbuf_lender_lend(self->lender, buf, slot);
 	zcbuf_common_account(G_OBJECT(self), &self->common, self->queue, 1, 0, 0);
 	*out = buf;
@@ -447,8 +502,10 @@ static void gst_zcbuf_src_class_init(GstZcbufSrcClass *klass)
 	basesrc_class->start = gst_zcbuf_src_start;
 	basesrc_class->stop = gst_zcbuf_src_stop;
 	basesrc_class->get_caps = gst_zcbuf_src_get_caps;
+	basesrc_class->fixate = gst_zcbuf_src_fixate;
 	basesrc_class->set_caps = gst_zcbuf_src_set_caps;
 	basesrc_class->decide_allocation = gst_zcbuf_src_decide_allocation;
+	basesrc_class->query = gst_zcbuf_src_query;
 	basesrc_class->unlock = gst_zcbuf_src_unlock;
 	basesrc_class->unlock_stop = gst_zcbuf_src_unlock_stop;
 	GST_PUSH_SRC_CLASS(klass)->create = gst_zcbuf_src_create;
@@ -460,6 +517,7 @@ static void gst_zcbuf_src_init(GstZcbufSrc *self)
 	zcbuf_common_init(&self->common, DEFAULT_DEVICE);
 	self->buffer_source = GST_ZCBUF_SOURCE_V4L2;
 	self->heap = g_strdup(DEFAULT_HEAP);
+	self->frame_duration = GST_CLOCK_TIME_NONE;
 	gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
 	gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
 	gst_base_src_set_do_timestamp(GST_BASE_SRC(self), TRUE);

@@ -42,6 +42,8 @@ struct _GstZcbufSrc {
 	guint n_slots;
 	guint queued;		/* slots the driver has */
 	struct zcbuf_lender *lender;
+	GstClockTime frame_duration;	/* at the device's rate; NONE if variable */
+	guint64 offset;		/* frames pushed since the caps were set */
 	gint flushing;		/* atomic: unlock() was called */
 };
 

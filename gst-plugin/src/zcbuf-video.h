@@ -24,8 +24,18 @@ GstVideoFormat zcbuf_video_from_fourcc(guint32 fourcc);
 /*
  * The caps @queue can take: every format of the table it enumerates, at the
  * frame sizes it enumerates; the template caps' formats when it says nothing.
+ * With @rates (a capture device), the frame rates it offers at each size;
+ * else any rate (a mem2mem queue runs at the rate it is fed).
  */
-GstCaps *zcbuf_video_queue_caps(struct zcbuf_queue *queue, int fd);
+GstCaps *zcbuf_video_queue_caps(struct zcbuf_queue *queue, int fd, gboolean rates);
+
+/*
+ * Ask capture queue @type of @fd for @fps_n/@fps_d frames per second
+ * (VIDIOC_S_PARM) where the device can be told; @got_n / @got_d: the rate
+ * it runs at. A rate of 0 (variable) asks nothing. 0 or -errno.
+ */
+int zcbuf_video_set_rate(int fd, guint32 type, gint fps_n, gint fps_d, gint *got_n,
+			 gint *got_d);
 
 /* @caps with every structure in both memory kinds, DMABuf first. */
 GstCaps *zcbuf_video_both_memories(GstCaps *caps);
