@@ -8,6 +8,7 @@
 #define ZCBUF_COMMON_H
 
 #include <gst/gst.h>
+#include <linux/videodev2.h>
 #include <zcbuf/zcbuf.h>
 
 G_BEGIN_DECLS
@@ -71,6 +72,16 @@ void zcbuf_common_account(GObject *obj, struct zcbuf_common *c, struct zcbuf_que
  * names and values), so that gst-launch-1.0 -m shows them; at EOS.
  */
 void zcbuf_common_post_stats(GstElement *el, struct zcbuf_common *c);
+
+/*
+ * A zcbuf_queue_get() result that is one failed frame (the driver set
+ * V4L2_BUF_FLAG_ERROR: drop it, go on) rather than a failed queue (-EIO
+ * without the flag, e.g. a disconnect: stop). Clear @frame's flags first.
+ */
+static inline gboolean zcbuf_frame_failed(int ret, const struct zcbuf_frame *frame)
+{
+	return ret == -EIO && (frame->flags & V4L2_BUF_FLAG_ERROR);
+}
 
 /* "dmabuf", "userptr", "mmap" or "copy": how @queue gets its memory. */
 const gchar *zcbuf_common_path_name(struct zcbuf_queue *queue);
