@@ -14,6 +14,12 @@
 #include <gst/allocators/gstdmabuf.h>
 #include <gst/video/video.h>
 #include <linux/videodev2.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zcbuf/zcbuf.h>
 
 #include "zcbuf-lender.h"
 #include "zcbuf-video.h"
@@ -346,9 +352,11 @@ static void check_colour(struct seen *seen)
 		    "pixel %02x%02x%02x", seen->pixel[0], seen->pixel[1], seen->pixel[2]);
 }
 
+/* Statistic @stat of element @name in @pipeline, or of @pipeline itself without a name. */
 static guint64 stat_of(GstElement *pipeline, const gchar *name, const gchar *stat)
 {
-	GstElement *el = gst_bin_get_by_name(GST_BIN(pipeline), name);
+	GstElement *el = name ? gst_bin_get_by_name(GST_BIN(pipeline), name) :
+				gst_object_ref(pipeline);
 	guint64 v = 0;
 
 	g_object_get(el, stat, &v, NULL);
@@ -435,6 +443,140 @@ GST_START_TEST(test_convert_stats_message)
 }
 GST_END_TEST;
 
+/*
+ * zcbufsrc's frame rates: the caps list vivid's intervals at 320x180, the
+ * negotiated rate is set on the device (VIDIOC_S_PARM), buffers carry its
+ * duration and running offsets, and the latency query answers one frame.
+ */
+static int open_capture(struct v4l2_streamparm *parm)
+{
+	const gchar *device = g_getenv("ZCBUF_CHECK_CAPTURE");
+	int fd;
+
+	fail_unless(device != NULL, "ZCBUF_CHECK_CAPTURE: the vivid capture node");
+	fd = open(device, O_RDWR);
+	fail_unless(fd >= 0, "open %s: %s", device, g_strerror(errno));
+	parm->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	fail_unless(ioctl(fd, VIDIOC_G_PARM, parm) == 0);
+	return fd;
+}
+
+static gboolean caps_offer_rate(GstCaps *caps, gint n, gint d)
+{
+	GstCaps *want = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "RGB",
+					    "width", G_TYPE_INT, 320, "height", G_TYPE_INT, 180,
+					    "framerate", GST_TYPE_FRACTION, n, d, NULL);
+	gboolean ok = gst_caps_can_intersect(caps, want);
+
+	gst_caps_unref(want);
+	return ok;
+}
+
+GST_START_TEST(test_src_framerate)
+{
+	struct v4l2_streamparm saved = { 0 }, now = { 0 };
+	int fd = open_capture(&saved);
+	GstHarness *h = gst_harness_new("zcbufsrc");
+	GstClockTime min = 0, max = 0;
+	gboolean live = FALSE;
+	GstQuery *query;
+	GstCaps *caps;
+	GstPad *pad = gst_element_get_static_pad(h->element, "src");
+	guint i;
+
+	g_object_set(h->element, "device", g_getenv("ZCBUF_CHECK_CAPTURE"), NULL);
+	gst_harness_set_sink_caps_str(h, "video/x-raw,format=RGB,width=320,height=180,"
+				      "framerate=15/1");
+	gst_harness_play(h);
+	/* the device's caps (known once started): vivid's webcam intervals, not 7/1 */
+	caps = gst_pad_query_caps(pad, NULL);
+	fail_unless(caps_offer_rate(caps, 15, 1) && caps_offer_rate(caps, 60, 1) &&
+		    caps_offer_rate(caps, 1, 1), "%" GST_PTR_FORMAT, caps);
+	fail_if(caps_offer_rate(caps, 7, 1), "%" GST_PTR_FORMAT, caps);
+	gst_caps_unref(caps);
+	for (i = 0; i < 3; i++) {
+		GstBuffer *buf = gst_harness_pull(h);
+
+		fail_unless(buf != NULL);
+		fail_unless_equals_uint64(GST_BUFFER_DURATION(buf), GST_SECOND / 15);
+		fail_unless_equals_uint64(GST_BUFFER_OFFSET(buf), i);
+		fail_unless(GST_BUFFER_PTS_IS_VALID(buf));
+		gst_buffer_unref(buf);
+	}
+	now.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	fail_unless(ioctl(fd, VIDIOC_G_PARM, &now) == 0);
+	fail_unless(now.parm.capture.timeperframe.numerator == 1 &&
+		    now.parm.capture.timeperframe.denominator == 15, "vivid runs at %u/%u s",
+		    now.parm.capture.timeperframe.numerator,
+		    now.parm.capture.timeperframe.denominator);
+	query = gst_query_new_latency();
+	fail_unless(gst_pad_query(pad, query));
+	gst_query_parse_latency(query, &live, &min, &max);
+	fail_unless(live);
+	fail_unless_equals_uint64(min, GST_SECOND / 15);
+	fail_unless(max >= min);
+	gst_query_unref(query);
+	gst_object_unref(pad);
+	gst_harness_teardown(h);
+	/* the other tests run at vivid's rate from before */
+	fail_unless(ioctl(fd, VIDIOC_S_PARM, &saved) == 0);
+	close(fd);
+}
+GST_END_TEST;
+
+/*
+ * GStreamer 1.22.0's v4l2 elements close dma-buf fds they import but do not
+ * own. zcbufconvert must not: upstream's fds (which the memory does not
+ * close either) are open, and the same files, after the element is gone.
+ */
+GST_START_TEST(test_convert_keeps_upstream_fds)
+{
+	struct zcbuf_format fmt = { .fourcc = V4L2_PIX_FMT_RGB24, .width = 320, .height = 180 };
+	GstAllocator *allocator = gst_dmabuf_allocator_new();
+	GstHarness *h = gst_harness_new("zcbufconvert");
+	struct zcbuf_buffer *zb[3];
+	struct zcbuf_ctx *ctx;
+	struct stat before[3], after;
+	int fds[3];
+	guint i, round;
+
+	fail_unless_equals_int(zcbuf_ctx_new(&ctx), 0);
+	for (i = 0; i < 3; i++) {
+		struct zcbuf_plane plane;
+
+		fail_unless_equals_int(zcbuf_alloc(ctx, "heap:system", &fmt, 0, &zb[i]), 0);
+		fail_unless_equals_int(zcbuf_buffer_get_plane(zb[i], 0, &plane), 0);
+		fds[i] = plane.fd;
+		fail_unless(fstat(fds[i], &before[i]) == 0);
+	}
+	g_object_set(h->element, "strict", TRUE, NULL);
+	gst_harness_set_src_caps_str(h, "video/x-raw(memory:DMABuf),format=RGB,width=320,"
+				     "height=180,framerate=30/1");
+	gst_harness_set_sink_caps_str(h, "video/x-raw(memory:DMABuf),format=BGR,width=320,"
+				      "height=180,framerate=30/1");
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 3; i++) {
+			GstBuffer *buf = gst_buffer_new();
+
+			gst_buffer_append_memory(buf, gst_dmabuf_allocator_alloc_with_flags(
+				allocator, fds[i], 320 * 180 * 3, GST_FD_MEMORY_FLAG_DONT_CLOSE));
+			fail_unless_equals_int(gst_harness_push(h, buf), GST_FLOW_OK);
+			gst_buffer_unref(gst_harness_pull(h));
+		}
+	}
+	fail_unless_equals_uint64(stat_of(h->element, NULL, "copies"), 0);
+	gst_harness_teardown(h);
+	for (i = 0; i < 3; i++) {
+		fail_unless(fstat(fds[i], &after) == 0, "fd %d was closed", fds[i]);
+		fail_unless(after.st_ino == before[i].st_ino && after.st_dev == before[i].st_dev,
+			    "fd %d is another file now", fds[i]);
+		zcbuf_buffer_free(zb[i]);
+	}
+	zcbuf_ctx_free(ctx);
+	gst_object_unref(allocator);
+}
+GST_END_TEST;
+
 static Suite *zcbuf_suite(void)
 {
 	Suite *s = suite_create("zcbuf");
@@ -455,6 +597,8 @@ static Suite *zcbuf_suite(void)
 		tcase_add_test(tc, test_convert_flushing_seek);
 		tcase_add_test(tc, test_convert_renegotiation);
 		tcase_add_test(tc, test_src_allocation);
+		tcase_add_test(tc, test_src_framerate);
+		tcase_add_test(tc, test_convert_keeps_upstream_fds);
 	}
 	return s;
 }

@@ -7,7 +7,7 @@
  * Exit 0 at EOS, 1 on an error message (printed), 2 for bad usage, 3 when
  * nothing happens for a minute.
  *
- *   frame 0 3f1c...                 one line per frame
+ *   frame 0 3f1c... 33333333        one line per frame: checksum, duration (ns or none)
  *   warning: <element>: <message>
  *   stats <element> frames=N copies=N bytes-copied=N imports=N import-cache-misses=N import-path=P
  *   eos-stats <element> frames=N ...  the same, from the element's zcbuf-stats message
@@ -58,8 +58,14 @@ static GstPadProbeReturn on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer 
 	if (!caps || !gst_video_info_from_caps(&vinfo, caps)) {
 		printf("frame %u no-video-caps\n", frames++);
 	} else {
-		hex = frame_checksum(GST_PAD_PROBE_INFO_BUFFER(info), &vinfo);
-		printf("frame %u %s\n", frames++, hex);
+		GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+
+		hex = frame_checksum(buf, &vinfo);
+		if (GST_BUFFER_DURATION_IS_VALID(buf))
+			printf("frame %u %s %" G_GUINT64_FORMAT "\n", frames++, hex,
+			       GST_BUFFER_DURATION(buf));
+		else
+			printf("frame %u %s none\n", frames++, hex);
 		g_free(hex);
 	}
 	if (caps)

@@ -11,7 +11,8 @@ export GST_PLUGIN_PATH=$gst_build/gst-plugin
 gst_system_plugins=/tmp/gst-plugins-zcbuf
 mkdir -p "$gst_system_plugins"
 gst_host_plugins=$(pkg-config --variable=pluginsdir gstreamer-1.0)
-for p in coreelements coretracers video4linux2 videotestsrc videoconvertscale png multifile; do
+for p in coreelements coretracers video4linux2 videotestsrc videoconvertscale videorate png \
+	multifile; do
 	ln -sf "$gst_host_plugins/libgst$p.so" "$gst_system_plugins/"
 done
 export GST_PLUGIN_SYSTEM_PATH_1_0=$gst_system_plugins
