@@ -4,7 +4,9 @@
  * attached (and mapped) to the index it was queued on: queuing the same
  * dma-buf on the same index again skips the unmap and map, another index
  * costs both. So, as libcamera's V4L2BufferCache does, the same dma-bufs
- * get the same index whenever it is free.
+ * get the same index whenever it is free. Ordinary memory, queued by
+ * USERPTR, is the same when its address and length are: vb2 then keeps the
+ * pages it pinned on that index.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,7 +23,7 @@ static bool key_equal(const struct zc_cache_key *a, const struct zc_cache_key *b
 {
 	unsigned int i;
 
-	if (a->n != b->n)
+	if (a->n != b->n || a->addr != b->addr || a->len != b->len)
 		return false;
 	for (i = 0; i < a->n; i++)
 		if (a->id[i].dev != b->id[i].dev || a->id[i].ino != b->id[i].ino)

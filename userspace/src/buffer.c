@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Buffers: a format and its planes in dma-bufs; CPU mappings whose every
- * access is bracketed by DMA_BUF_IOCTL_SYNC; names.
+ * access is bracketed by DMA_BUF_IOCTL_SYNC; names. A buffer of ordinary
+ * process memory (zcbuf_buffer_wrap_memory) has one memory plane without an
+ * fd: its "mapping" is the caller's memory, and it has nothing to sync.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +39,7 @@ struct zcbuf_buffer {
 	unsigned int plane_mem[ZCBUF_MAX_PLANES];
 	struct zc_mem mem[ZCBUF_MAX_PLANES];
 	bool mapped, writable;
+	bool ordinary;		/* process memory, no dma-buf: mem[0] is the caller's */
 	unsigned int access;	/* the open CPU access, 0 if none */
 	int name_err;		/* -ENODATA: never named; 0: named; else the ioctl's */
 	char name[DMA_BUF_NAME_LEN];
@@ -117,18 +120,19 @@ static int check_planes(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
 	return 0;
 }
 
-int zc_buffer_new(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
-		  const struct zcbuf_plane *planes, unsigned int num_planes, bool fds_owned,
-		  struct zcbuf_buffer **out)
+/*
+ * The checks every buffer passes, and *@b: a buffer of @fmt without memory
+ * yet, for the caller's result @out (only checked here).
+ */
+static int buffer_start(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
+			const struct zcbuf_plane *planes, unsigned int num_planes,
+			struct zcbuf_buffer **out, struct zcbuf_buffer **bp)
 {
 	static const struct zcbuf_format raw;
 	struct zcbuf_buffer *b;
-	unsigned int first[ZCBUF_MAX_PLANES]; /* each memory plane's first plane */
-	unsigned int p, m;
+	unsigned int m;
 	int ret;
 
-	if (!ctx)
-		return -EINVAL;
 	if (!planes || !out)
 		return zc_fail_msg(ctx, EINVAL, "buffer: no planes or no result (NULL)");
 	if (!num_planes || num_planes > ZCBUF_MAX_PLANES)
@@ -149,6 +153,24 @@ int zc_buffer_new(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
 	b->writable = true;
 	for (m = 0; m < ZCBUF_MAX_PLANES; m++)
 		b->mem[m].fd = -1;
+	*bp = b;
+	return 0;
+}
+
+int zc_buffer_new(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
+		  const struct zcbuf_plane *planes, unsigned int num_planes, bool fds_owned,
+		  struct zcbuf_buffer **out)
+{
+	struct zcbuf_buffer *b;
+	unsigned int first[ZCBUF_MAX_PLANES]; /* each memory plane's first plane */
+	unsigned int p, m;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	ret = buffer_start(ctx, fmt, planes, num_planes, out, &b);
+	if (ret)
+		return ret;
 
 	for (p = 0; p < num_planes; p++) {
 		const struct zcbuf_plane *pl = &planes[p];
@@ -215,6 +237,77 @@ int zcbuf_buffer_wrap(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
 	return zc_buffer_new(ctx, fmt, planes, num_planes, false, buf);
 }
 
+/* Each plane of a memory buffer has no fd and lies inside the memory. */
+static int check_memory_planes(struct zcbuf_ctx *ctx, const struct zcbuf_plane *planes,
+			       unsigned int n, uint64_t size, uint64_t *used)
+{
+	unsigned int p;
+
+	*used = 0;
+	for (p = 0; p < n; p++) {
+		const struct zcbuf_plane *pl = &planes[p];
+		uint64_t end;
+
+		if (pl->fd != -1)
+			return zc_fail_msg(ctx, EINVAL, "memory buffer: plane %u has fd %d: ordinary "
+					   "memory has no dma-buf (fd -1)", p, pl->fd);
+		if (!pl->length || __builtin_add_overflow(pl->offset, pl->length, &end) ||
+		    end > size)
+			return zc_fail_msg(ctx, EINVAL, "memory buffer: plane %u (offset %llu, %llu "
+					   "bytes) is %s the memory (%llu bytes)", p,
+					   (unsigned long long)pl->offset,
+					   (unsigned long long)pl->length,
+					   pl->length ? "outside" : "empty in",
+					   (unsigned long long)size);
+		if (end > *used)
+			*used = end;
+	}
+	return 0;
+}
+
+int zcbuf_buffer_wrap_memory(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt, void *addr,
+			     uint64_t size, const struct zcbuf_plane *planes,
+			     unsigned int num_planes, struct zcbuf_buffer **buf)
+{
+	struct zcbuf_buffer *b;
+	uintptr_t last;
+	uint64_t used;
+	unsigned int p;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!addr)
+		return zc_fail_msg(ctx, EINVAL, "memory buffer: no memory (NULL)");
+	if (!size)
+		return zc_fail_msg(ctx, EINVAL, "memory buffer: 0 bytes");
+	if (size > UINTPTR_MAX || __builtin_add_overflow((uintptr_t)addr, (uintptr_t)(size - 1),
+							 &last))
+		return zc_fail_msg(ctx, EINVAL, "memory buffer: %llu bytes at %p run past the end "
+				   "of the address space", (unsigned long long)size, addr);
+	ret = buffer_start(ctx, fmt, planes, num_planes, buf, &b);
+	if (ret)
+		return ret;
+	ret = check_memory_planes(ctx, planes, num_planes, size, &used);
+	if (ret) {
+		free(b);
+		return ret;
+	}
+	for (p = 0; p < num_planes; p++) {
+		b->plane[p] = planes[p];
+		b->plane_mem[p] = 0;
+	}
+	/* the memory is mapped already, for good: map and unmap only open and close access */
+	b->mem[0] = (struct zc_mem){ .fd = -1, .size = size, .end = used, .map = addr };
+	snprintf(b->mem[0].exporter, sizeof(b->mem[0].exporter), "%s", ZC_MEMORY_EXPORTER);
+	b->num_mem = 1;
+	b->ordinary = true;
+	zc_ctx_ref(ctx);
+	b->ctx = ctx;
+	*buf = b;
+	return 0;
+}
+
 int zc_buffer_from_request(struct zcbuf_ctx *ctx, const struct zc_request *req,
 			   const int *fds, struct zcbuf_buffer **buf)
 {
@@ -242,7 +335,7 @@ void zcbuf_buffer_free(struct zcbuf_buffer *buf)
 	if (!buf)
 		return;
 	zcbuf_buffer_unmap(buf);
-	for (m = 0; m < buf->num_mem; m++)
+	for (m = 0; m < buf->num_mem && !buf->ordinary; m++)
 		close(buf->mem[m].fd);
 	zcbuf_ctx_free(buf->ctx);
 	free(buf);
@@ -263,7 +356,9 @@ int zcbuf_buffer_num_planes(const struct zcbuf_buffer *buf)
 
 int zcbuf_buffer_num_dmabufs(const struct zcbuf_buffer *buf)
 {
-	return buf ? (int)buf->num_mem : -EINVAL;
+	if (!buf)
+		return -EINVAL;
+	return buf->ordinary ? 0 : (int)buf->num_mem;
 }
 
 int zcbuf_buffer_get_plane(const struct zcbuf_buffer *buf, unsigned int index,
@@ -302,6 +397,9 @@ int zcbuf_buffer_set_name(struct zcbuf_buffer *buf, const char *name)
 		return -EINVAL;
 	if (!name)
 		return zc_fail_msg(buf->ctx, EINVAL, "buffer: no name (NULL)");
+	if (buf->ordinary)
+		return zc_fail_msg(buf->ctx, EINVAL, "buffer: ordinary memory has no dma-buf to "
+				   "name");
 	if (strlen(name) >= DMA_BUF_NAME_LEN)
 		return zc_fail_msg(buf->ctx, ENAMETOOLONG, "buffer: name '%s' is %zu bytes, a "
 				   "dma-buf name holds at most %d", name, strlen(name),
@@ -336,8 +434,10 @@ int zcbuf_buffer_map(struct zcbuf_buffer *buf)
 
 	if (!buf)
 		return -EINVAL;
-	if (buf->mapped)
+	if (buf->mapped || buf->ordinary) {
+		buf->mapped = true;
 		return 0;
+	}
 	prot = PROT_READ | (buf->writable ? PROT_WRITE : 0);
 	for (m = 0; m < buf->num_mem; m++) {
 		struct zc_mem *mem = &buf->mem[m];
@@ -365,6 +465,9 @@ static int sync_one(struct zcbuf_buffer *buf, unsigned int m, uint64_t flags)
 	struct dma_buf_sync sync = { .flags = flags };
 	int ret;
 
+	/* ordinary memory: no fd, and V4L2 syncs USERPTR memory at QBUF and DQBUF itself */
+	if (buf->ordinary)
+		return 0;
 	/* begin_cpu_access may wait for fences, interruptibly */
 	do {
 		ret = ioctl(buf->mem[m].fd, DMA_BUF_IOCTL_SYNC, &sync);
@@ -452,12 +555,14 @@ int zcbuf_buffer_unmap(struct zcbuf_buffer *buf)
 		return -EINVAL;
 	if (buf->access)
 		ret = zcbuf_buffer_end_cpu(buf);
+	buf->mapped = false;
+	if (buf->ordinary)
+		return ret;	/* the caller's memory stays as it is */
 	for (m = 0; m < buf->num_mem; m++) {
 		if (buf->mem[m].map)
 			munmap(buf->mem[m].map, buf->mem[m].end);
 		buf->mem[m].map = NULL;
 	}
-	buf->mapped = false;
 	return ret;
 }
 
@@ -501,6 +606,16 @@ void zc_buffer_mem(const struct zcbuf_buffer *buf, unsigned int m, struct zc_mem
 unsigned int zc_buffer_plane_mem(const struct zcbuf_buffer *buf, unsigned int p)
 {
 	return buf->plane_mem[p];
+}
+
+unsigned int zc_buffer_num_mem(const struct zcbuf_buffer *buf)
+{
+	return buf->num_mem;
+}
+
+bool zc_buffer_is_ordinary(const struct zcbuf_buffer *buf)
+{
+	return buf->ordinary;
 }
 
 bool zc_buffer_cpu_open(const struct zcbuf_buffer *buf)

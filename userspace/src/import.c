@@ -3,7 +3,9 @@
  * Import: which memory type a queue takes a buffer's dma-bufs with, found
  * by trying (once per queue, exporter and memory type), and the setup that
  * follows from it: DMABUF, USERPTR, or, only where the caller allowed it,
- * the driver's MMAP buffers and a counted copy.
+ * the driver's MMAP buffers and a counted copy. Ordinary memory (exporter
+ * "memory") has no DMABUF to try: its probe is refused on sight, so auto
+ * takes USERPTR.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -96,18 +98,25 @@ int zcbuf_queue_probe(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
 				   "(not %s)", w.s, zcbuf_memory_name(memory));
 	if (queue->count || queue->streaming)
 		return zc_fail_msg(ctx, EBUSY, "%s: probing needs a queue without buffers", w.s);
+	zcbuf_buffer_get_exporter(buf, &exporter);
+	memset(&r, 0, sizeof(r));
+	r.memory = memory;
+	snprintf(r.exporter, sizeof(r.exporter), "%s", exporter);
+	if (memory == ZCBUF_MEMORY_DMABUF && zc_buffer_is_ordinary(buf)) {
+		/* nothing to try, whatever the format: on record, so that auto goes on */
+		r.error = -EINVAL;
+		snprintf(r.reason, sizeof(r.reason), ZC_NO_DMABUF);
+		zc_probe_record(&queue->probes, &r);
+		goto out;
+	}
 	ret = zcbuf_queue_check_buffer(queue, buf);
 	if (ret)
 		return ret;
-	zcbuf_buffer_get_exporter(buf, &exporter);
 	known = zc_probe_find(&queue->probes, exporter, memory);
 	if (known) {
 		r = *known;
 		goto out;
 	}
-	memset(&r, 0, sizeof(r));
-	r.memory = memory;
-	snprintf(r.exporter, sizeof(r.exporter), "%s", exporter);
 	/* a queue without USERPTR says so at REQBUFS 0, before any guard */
 	if (memory == ZCBUF_MEMORY_USERPTR && zc_exporter_is_cma_heap(exporter) &&
 	    zc_queue_reqbufs(queue, memory, 0) < 0) {
@@ -129,6 +138,9 @@ int zcbuf_queue_probe(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
 out:
 	if (result)
 		*result = r;
+	if (r.error && zc_buffer_is_ordinary(buf))
+		return zc_fail_msg(ctx, -r.error, "%s: %s import of ordinary memory: %s", w.s,
+				   zcbuf_memory_name(memory), r.reason);
 	if (r.error)
 		return zc_fail_msg(ctx, -r.error, "%s: %s import of a '%s' dma-buf: %s", w.s,
 				   zcbuf_memory_name(memory), r.exporter, r.reason);
@@ -195,6 +207,9 @@ int zcbuf_queue_setup(struct zcbuf_queue *queue, enum zcbuf_memory memory, unsig
 		return zc_fail_msg(ctx, EINVAL, "%s: unknown memory type %d", w.s, (int)memory);
 	if (memory == ZCBUF_MEMORY_AUTO && !sample)
 		return zc_fail_msg(ctx, EINVAL, "%s: auto needs a sample buffer to probe with", w.s);
+	/* not a refusal to copy around: this memory never is a dma-buf */
+	if (memory == ZCBUF_MEMORY_DMABUF && sample && zc_buffer_is_ordinary(sample))
+		return zc_fail_msg(ctx, EINVAL, "%s: dmabuf: " ZC_NO_DMABUF, w.s);
 	if (queue->streaming)
 		return zc_fail_msg(ctx, EBUSY, "%s: setup while streaming", w.s);
 	ret = zcbuf_queue_release(queue);
@@ -229,6 +244,10 @@ int zcbuf_queue_setup(struct zcbuf_queue *queue, enum zcbuf_memory memory, unsig
 		}
 		if (chosen == ZCBUF_MEMORY_MMAP) {
 			reasons(queue, exporter, why, sizeof(why));
+			if (!(flags & ZCBUF_SETUP_ALLOW_COPY) && zc_buffer_is_ordinary(sample))
+				return zc_fail_msg(ctx, EXDEV, "%s: no zero-copy path for ordinary "
+						   "memory (%s) and copies are not allowed", w.s,
+						   why);
 			if (!(flags & ZCBUF_SETUP_ALLOW_COPY))
 				return zc_fail_msg(ctx, EXDEV, "%s: no zero-copy path for '%s' "
 						   "dma-bufs (%s) and copies are not allowed", w.s,

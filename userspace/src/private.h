@@ -128,6 +128,16 @@ struct zc_mem_info {
 struct zcbuf_ctx *zc_buffer_ctx(const struct zcbuf_buffer *buf);
 void zc_buffer_mem(const struct zcbuf_buffer *buf, unsigned int m, struct zc_mem_info *mi);
 unsigned int zc_buffer_plane_mem(const struct zcbuf_buffer *buf, unsigned int p);
+/* Memory planes: dma-bufs, or 1 for ordinary memory (whose mem_info has fd -1). */
+unsigned int zc_buffer_num_mem(const struct zcbuf_buffer *buf);
+
+/*
+ * Ordinary process memory (zcbuf_buffer_wrap_memory): no dma-buf, so V4L2
+ * takes it by USERPTR only. Its "exporter", which keys the import probes.
+ */
+#define ZC_MEMORY_EXPORTER "memory"
+#define ZC_NO_DMABUF "ordinary memory has no dma-buf: USERPTR only"
+bool zc_buffer_is_ordinary(const struct zcbuf_buffer *buf);
 /* Is a CPU access open (zcbuf_buffer_begin_cpu without end)? */
 bool zc_buffer_cpu_open(const struct zcbuf_buffer *buf);
 

@@ -61,8 +61,9 @@ bool zc_exporter_needs_dmabuf_userptr(const char *exporter)
 	 * udmabuf and vb2-vmalloc map ordinary pages that any kernel can pin;
 	 * a CMA heap's pages are pinnable too (at a price: see import.c). What
 	 * else maps as PFNs, which only a kernel that imports the dma-buf behind
-	 * the mapping takes through USERPTR.
+	 * the mapping takes through USERPTR. Ordinary memory is pages: any
+	 * kernel pins it, so it proves nothing (and must not unlock CMA).
 	 */
 	return *exporter && strcmp(exporter, "udmabuf") && strcmp(exporter, "videobuf2_vmalloc") &&
-	       !zc_exporter_is_cma_heap(exporter);
+	       strcmp(exporter, ZC_MEMORY_EXPORTER) && !zc_exporter_is_cma_heap(exporter);
 }

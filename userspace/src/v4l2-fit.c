@@ -17,7 +17,7 @@ void zc_fit_buffer_of(const struct zcbuf_buffer *buf, struct zc_fit_buffer *fb)
 	memset(fb, 0, sizeof(*fb));
 	zcbuf_buffer_get_format(buf, &fb->fmt);
 	fb->num_planes = (unsigned int)zcbuf_buffer_num_planes(buf);
-	fb->num_mem = (unsigned int)zcbuf_buffer_num_dmabufs(buf);
+	fb->num_mem = zc_buffer_num_mem(buf);
 	for (p = 0; p < fb->num_planes; p++) {
 		struct zcbuf_plane pl;
 

@@ -222,6 +222,14 @@ static void key_of(const struct zcbuf_buffer *buf, struct zc_cache_key *key)
 	unsigned int m;
 
 	memset(key, 0, sizeof(*key));
+	if (zc_buffer_is_ordinary(buf)) {
+		struct zc_mem_info mi;
+
+		zc_buffer_mem(buf, 0, &mi);
+		key->addr = (uint64_t)(uintptr_t)mi.map;
+		key->len = mi.end;
+		return;
+	}
 	key->n = (unsigned int)zcbuf_buffer_num_dmabufs(buf);
 	for (m = 0; m < key->n; m++) {
 		struct zc_mem_info mi;
@@ -250,13 +258,16 @@ int zcbuf_queue_put(struct zcbuf_queue *queue, struct zcbuf_buffer *buf, uint32_
 		return zc_fail_msg(ctx, EXDEV, "%s: an MMAP queue takes its own buffers "
 				   "(zcbuf_queue_put_index); putting another one means a copy, "
 				   "which this setup does not allow", w.s);
+	if (queue->memory == ZCBUF_MEMORY_DMABUF && zc_buffer_is_ordinary(buf))
+		return zc_fail_msg(ctx, EINVAL, "%s: dmabuf: " ZC_NO_DMABUF, w.s);
 	if (zc_buffer_cpu_open(buf))
 		return zc_fail_msg(ctx, EBUSY, "%s: the buffer has a CPU access open "
 				   "(zcbuf_buffer_end_cpu first)", w.s);
 	key_of(buf, &key);
 	index = zc_cache_get(&queue->cache, &key);
 	if (index == -EEXIST)
-		return zc_fail_msg(ctx, EBUSY, "%s: this buffer's dma-bufs are queued already", w.s);
+		return zc_fail_msg(ctx, EBUSY, "%s: this buffer's %s queued already", w.s,
+				   zc_buffer_is_ordinary(buf) ? "memory is" : "dma-bufs are");
 	if (index < 0)
 		return zc_fail_msg(ctx, EBUSY, "%s: all %u buffers are queued", w.s,
 				   queue->cache.n);

@@ -15,10 +15,15 @@
 
 /* ---- the dma-buf identity -> V4L2 index cache (buffer-cache.c) ----------- */
 
-/* A buffer's identity: its dma-bufs, in memory plane order. */
+/*
+ * A buffer's identity: its dma-bufs, in memory plane order; for ordinary
+ * memory (n 0) the address and length queued, which is what vb2 compares
+ * to keep a USERPTR range pinned on its index.
+ */
 struct zc_cache_key {
 	unsigned int n;
 	struct zc_dmabuf_id id[ZCBUF_MAX_PLANES];
+	uint64_t addr, len;
 };
 
 struct zc_cache_entry {

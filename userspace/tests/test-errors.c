@@ -167,6 +167,60 @@ static void wrap(struct zcbuf_ctx *ctx)
 	tap_result(buf == NULL, "wrap: no buffer came out of a failure");
 }
 
+/* zcbuf_buffer_wrap_memory(): every refusal is -EINVAL with its reason. */
+static void wrap_memory(struct zcbuf_ctx *ctx)
+{
+	static unsigned char mem[64 * 48 * 3 / 2];
+	struct zcbuf_format nv12 = { V4L2_PIX_FMT_NV12, 64, 48 };
+	struct zcbuf_plane raw = { .fd = -1, .length = sizeof(mem) };
+	struct zcbuf_plane pl[2] = {
+		{ .fd = -1, .stride = 64, .offset = 0, .length = 64 * 48 },
+		{ .fd = -1, .stride = 64, .offset = 64 * 48, .length = 64 * 24 },
+	};
+	struct zcbuf_buffer *buf = NULL;
+
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, NULL, sizeof(mem), &raw, 1, &buf),
+		   -EINVAL, "memory buffer: no memory (NULL)", "wrap memory: NULL address");
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, 0, &raw, 1, &buf), -EINVAL,
+		   "memory buffer: 0 bytes", "wrap memory: zero size");
+	expect_has(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, UINT64_MAX, &raw, 1, &buf),
+		   -EINVAL, "wrap memory: past the address space", "run past the end of the "
+		   "address space", NULL);
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), NULL, 1, &buf),
+		   -EINVAL, "buffer: no planes or no result (NULL)", "wrap memory: NULL planes");
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), &raw, 1, NULL),
+		   -EINVAL, "buffer: no planes or no result (NULL)", "wrap memory: NULL result");
+	tap_result(zcbuf_buffer_wrap_memory(NULL, NULL, mem, sizeof(mem), &raw, 1, &buf) ==
+		   -EINVAL, "wrap memory: NULL context: -EINVAL");
+	raw.fd = 0;
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), &raw, 1, &buf),
+		   -EINVAL, "memory buffer: plane 0 has fd 0: ordinary memory has no dma-buf "
+		   "(fd -1)", "wrap memory: an fd");
+	raw = (struct zcbuf_plane){ .fd = -1, .offset = 1, .length = sizeof(mem) };
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), &raw, 1, &buf),
+		   -EINVAL, "memory buffer: plane 0 (offset 1, 4608 bytes) is outside the memory "
+		   "(4608 bytes)", "wrap memory: a plane past the end");
+	raw = (struct zcbuf_plane){ .fd = -1, .offset = UINT64_MAX, .length = 2 };
+	expect_has(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), &raw, 1, &buf),
+		   -EINVAL, "wrap memory: offset + length overflow", "is outside the memory", NULL);
+	raw = (struct zcbuf_plane){ .fd = -1, .offset = 0, .length = 0 };
+	expect_has(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), &raw, 1, &buf),
+		   -EINVAL, "wrap memory: an empty plane", "is empty in the memory", NULL);
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, &nv12, mem, sizeof(mem), pl, 1, &buf),
+		   -EINVAL, "buffer: NV12 has 2 planes, not 1", "wrap memory: NV12 in one plane");
+	pl[1].length = 64 * 23;
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, &nv12, mem, sizeof(mem), pl, 2, &buf),
+		   -EINVAL, "buffer: NV12 64x48 plane 1: 1472 bytes, it needs 1536",
+		   "wrap memory: a plane too short for the format");
+	pl[1].length = 64 * 24;
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, &nv12, mem, sizeof(mem) - 1, pl, 2, &buf),
+		   -EINVAL, "memory buffer: plane 1 (offset 3072, 1536 bytes) is outside the "
+		   "memory (4607 bytes)", "wrap memory: the format does not fit the memory");
+	expect_msg(ctx, zcbuf_buffer_wrap_memory(ctx, NULL, mem, sizeof(mem), pl, 5, &buf),
+		   -EINVAL, "buffer: 5 planes (1 to 4)", "wrap memory: 5 planes");
+	tap_result(buf == NULL, "wrap memory: no buffer came out of a failure");
+}
+
 static void memfds(struct zcbuf_ctx *ctx)
 {
 	struct zcbuf_buffer *buf = NULL;
@@ -322,6 +376,7 @@ int main(void)
 	zcbuf_ctx_new(&ctx);
 	sources(ctx);
 	wrap(ctx);
+	wrap_memory(ctx);
 	memfds(ctx);
 	null_buffers();
 	devices(ctx);

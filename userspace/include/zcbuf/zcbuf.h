@@ -16,7 +16,9 @@
  *   memory layout (V4L2 RGB24 is DRM BGR888).
  * - A buffer is a format plus colour planes, each a (dma-buf fd, offset,
  *   length, stride). Planes may share one dma-buf (V4L2 NV12) or live in
- *   their own (V4L2 NV12M: "memory planes").
+ *   their own (V4L2 NV12M: "memory planes"). A buffer of ordinary process
+ *   memory (zcbuf_buffer_wrap_memory()) has no dma-buf: V4L2 takes it by
+ *   USERPTR only.
  */
 #ifndef ZCBUF_ZCBUF_H
 #define ZCBUF_ZCBUF_H
@@ -242,7 +244,46 @@ ZCBUF_API int zcbuf_buffer_wrap(struct zcbuf_ctx *ctx, const struct zcbuf_format
 				struct zcbuf_buffer **buf);
 
 /**
+ * @brief Make a buffer of ordinary process memory (no dma-buf), for V4L2
+ *        USERPTR import.
+ *
+ * The buffer does not own the memory: the caller keeps it valid, mapped
+ * and the same pages (not unmapped and mapped again at the same address)
+ * until the buffer is freed and no queue holds it (zcbuf_queue_get()
+ * returned it). The V4L2 index cache takes the same address and length as
+ * the same memory, as vb2 does: it keeps the pages it pinned for an index
+ * while the same range comes back to it.
+ *
+ * All planes lie in the one range, which the queues see as one memory
+ * plane. Such a buffer is queued by USERPTR only (a kernel that cannot pin
+ * the pages, such as memfd_secret(2) memory, refuses it at VIDIOC_QBUF with
+ * EFAULT); DMABUF fails with -EINVAL. zcbuf_buffer_num_dmabufs() is 0,
+ * zcbuf_buffer_get_plane() gives fd -1, zcbuf_buffer_get_exporter() gives
+ * "memory" (the source kind the probes are kept under). CPU access works as
+ * for dma-bufs, without DMA_BUF_IOCTL_SYNC (there is no fd): map and unmap
+ * only open and close access to the caller's memory, and
+ * zcbuf_buffer_plane_data() gives @p addr plus the plane's offset.
+ * @param ctx The context.
+ * @param fmt The format, or NULL for raw bytes (one plane, stride 0).
+ * @param addr The memory; the library writes to it only for a CPU write
+ *        access or a capture queue.
+ * @param size Its length in bytes.
+ * @param planes The planes: each fd -1, offsets from @p addr.
+ * @param num_planes How many (1 to ZCBUF_MAX_PLANES).
+ * @param buf Receives the buffer.
+ * @return 0; -EINVAL for a NULL argument, a zero @p size, a range past the
+ *         end of the address space, a plane whose fd is not -1, a plane
+ *         empty or outside the memory, or planes that do not hold the
+ *         format; -ENOMEM.
+ */
+ZCBUF_API int zcbuf_buffer_wrap_memory(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
+				       void *addr, uint64_t size,
+				       const struct zcbuf_plane *planes, unsigned int num_planes,
+				       struct zcbuf_buffer **buf);
+
+/**
  * @brief Free a buffer: end a CPU access still open, unmap, close its fds.
+ *        The memory of zcbuf_buffer_wrap_memory() stays the caller's.
  * @param buf The buffer; NULL is ignored.
  */
 ZCBUF_API void zcbuf_buffer_free(struct zcbuf_buffer *buf);
@@ -266,7 +307,8 @@ ZCBUF_API int zcbuf_buffer_num_planes(const struct zcbuf_buffer *buf);
 /**
  * @brief How many distinct dma-bufs (memory planes) the buffer holds.
  * @param buf The buffer.
- * @return 1 to ZCBUF_MAX_PLANES, or -EINVAL if @p buf is NULL.
+ * @return 1 to ZCBUF_MAX_PLANES; 0 for ordinary memory
+ *         (zcbuf_buffer_wrap_memory()); -EINVAL if @p buf is NULL.
  */
 ZCBUF_API int zcbuf_buffer_num_dmabufs(const struct zcbuf_buffer *buf);
 
@@ -275,7 +317,8 @@ ZCBUF_API int zcbuf_buffer_num_dmabufs(const struct zcbuf_buffer *buf);
  * @param buf The buffer.
  * @param index The plane.
  * @param plane Receives it. The fd stays the buffer's: do not close it;
- *        dup() it to keep it beyond zcbuf_buffer_free().
+ *        dup() it to keep it beyond zcbuf_buffer_free(). Ordinary memory
+ *        has fd -1 and offsets from its address.
  * @return 0 or -EINVAL for a bad index or NULL arguments.
  */
 ZCBUF_API int zcbuf_buffer_get_plane(const struct zcbuf_buffer *buf, unsigned int index,
@@ -289,7 +332,8 @@ ZCBUF_API int zcbuf_buffer_get_plane(const struct zcbuf_buffer *buf, unsigned in
  * kernel that refuses (ENOTTY, EINVAL); zcbuf_buffer_get_name() tells.
  * @param buf The buffer.
  * @param name At most 31 bytes.
- * @return 0, -ENAMETOOLONG, or the ioctl's negative errno.
+ * @return 0, -ENAMETOOLONG, -EINVAL for ordinary memory (no dma-buf to
+ *         name), or the ioctl's negative errno.
  */
 ZCBUF_API int zcbuf_buffer_set_name(struct zcbuf_buffer *buf, const char *name);
 
@@ -307,7 +351,8 @@ ZCBUF_API int zcbuf_buffer_get_name(const struct zcbuf_buffer *buf, const char *
  * @brief The name of the driver that exported the buffer's (first) dma-buf,
  *        as the kernel reports it ("exp_name" in /proc/self/fdinfo): the
  *        heap's name ("system", "reserved"), "udmabuf", "vgem",
- *        "videobuf2_vmalloc", "videobuf2_dma_contig", ...
+ *        "videobuf2_vmalloc", "videobuf2_dma_contig", ...; "memory" for
+ *        ordinary memory (zcbuf_buffer_wrap_memory()).
  *
  * The V4L2 import probes (zcbuf_queue_probe()) are kept per exporter: it is
  * the buffer's "source kind".
@@ -322,7 +367,8 @@ ZCBUF_API int zcbuf_buffer_get_exporter(const struct zcbuf_buffer *buf, const ch
  *
  * Read-write if the dma-buf fds were opened O_RDWR, else read-only. The
  * memory is only reachable between zcbuf_buffer_begin_cpu() and
- * zcbuf_buffer_end_cpu(). Mapping a mapped buffer does nothing.
+ * zcbuf_buffer_end_cpu(). Mapping a mapped buffer does nothing; nor does
+ * mapping ordinary memory, which is mapped already (read-write).
  * @param buf The buffer.
  * @return 0 or the negative errno of mmap.
  */
@@ -344,7 +390,7 @@ enum zcbuf_cpu_access {
 
 /**
  * @brief Begin CPU access: DMA_BUF_IOCTL_SYNC START with READ, WRITE or RW
- *        on each of the buffer's dma-bufs.
+ *        on each of the buffer's dma-bufs (none for ordinary memory).
  * @param buf A mapped buffer.
  * @param access ZCBUF_CPU_READ, ZCBUF_CPU_WRITE or both.
  * @return 0; -EINVAL if not mapped or @p access is empty or unknown; -EBUSY
@@ -354,7 +400,8 @@ enum zcbuf_cpu_access {
 ZCBUF_API int zcbuf_buffer_begin_cpu(struct zcbuf_buffer *buf, unsigned int access);
 
 /**
- * @brief End CPU access: DMA_BUF_IOCTL_SYNC END in the direction begun.
+ * @brief End CPU access: DMA_BUF_IOCTL_SYNC END in the direction begun
+ *        (none for ordinary memory).
  * @param buf The buffer.
  * @return 0; -EINVAL when no access is open; or the ioctl's negative errno
  *         (the access is closed all the same).
@@ -685,7 +732,7 @@ ZCBUF_API int zcbuf_queue_match_buffer(struct zcbuf_queue *queue, const struct z
 enum zcbuf_memory {
 	ZCBUF_MEMORY_AUTO = 0,	  /**< probe: DMABUF, else USERPTR, else copy (if allowed) */
 	ZCBUF_MEMORY_MMAP = 1,	  /**< the driver's buffers (V4L2_MEMORY_MMAP) */
-	ZCBUF_MEMORY_USERPTR = 2, /**< the CPU mapping of the buffer's dma-buf */
+	ZCBUF_MEMORY_USERPTR = 2, /**< the CPU mapping of the buffer's dma-buf, or its memory */
 	ZCBUF_MEMORY_DMABUF = 4,  /**< the dma-buf fd, with data_offset per plane */
 };
 
@@ -734,13 +781,17 @@ struct zcbuf_probe {
  * vmalloc'ed V4L2 buffers work). USERPTR of a CMA dma-heap buffer is only
  * tried once a mapped dma-buf that cannot be pinned (a system-heap buffer,
  * allocated for that if need be) was imported on this queue or another of
- * the context: Linux 6.1 retries pinning CMA pages forever.
+ * the context: Linux 6.1 retries pinning CMA pages forever. DMABUF of
+ * ordinary memory (zcbuf_buffer_wrap_memory()) is refused without trying,
+ * -EINVAL, and that result kept like the others, so that auto goes on to
+ * USERPTR.
  * @param queue The queue, without buffers and not streaming.
  * @param buf A buffer that fits the queue (zcbuf_queue_check_buffer()).
  * @param memory ZCBUF_MEMORY_DMABUF or ZCBUF_MEMORY_USERPTR.
  * @param result Receives the result, or NULL.
  * @return 0 when it imports; the probe's negative errno (the reason also in
- *         zcbuf_last_error()); -EBUSY when the queue has buffers; -EINVAL.
+ *         zcbuf_last_error()); -EBUSY when the queue has buffers; -EINVAL
+ *         (also: DMABUF of ordinary memory).
  */
 ZCBUF_API int zcbuf_queue_probe(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
 				enum zcbuf_memory memory, struct zcbuf_probe *result);
@@ -767,7 +818,8 @@ ZCBUF_API int zcbuf_queue_probe_at(const struct zcbuf_queue *queue, unsigned int
  *   ZCBUF_SETUP_ALLOW_COPY, or fails with -EXDEV.
  * - AUTO: needs @p sample; probes DMABUF and USERPTR (both, so both results
  *   are on record) and takes DMABUF if it imports, else USERPTR, else
- *   copies (ZCBUF_SETUP_ALLOW_COPY) or fails with -EXDEV.
+ *   copies (ZCBUF_SETUP_ALLOW_COPY) or fails with -EXDEV. A sample of
+ *   ordinary memory (zcbuf_buffer_wrap_memory()) has no DMABUF: USERPTR.
  *
  * zcbuf_queue_get_memory() tells what was chosen. Setting up a queue that
  * has buffers frees them first.
@@ -779,7 +831,9 @@ ZCBUF_API int zcbuf_queue_probe_at(const struct zcbuf_queue *queue, unsigned int
  * @param flags enum zcbuf_setup_flags.
  * @return The number of buffers the driver gave (>= 1); -EXDEV when no
  *         zero-copy path exists and copies are not allowed (the message
- *         gives each probe's reason); -EINVAL; or an ioctl's negative errno.
+ *         gives each probe's reason); -EINVAL (also: DMABUF with a sample
+ *         of ordinary memory, whatever the flags); or an ioctl's negative
+ *         errno.
  */
 ZCBUF_API int zcbuf_queue_setup(struct zcbuf_queue *queue, enum zcbuf_memory memory,
 				unsigned int count, struct zcbuf_buffer *sample,
@@ -825,16 +879,20 @@ ZCBUF_API int zcbuf_queue_stop(struct zcbuf_queue *queue);
  * each time (a hit), new ones a free index, preferring one never used
  * (a miss). DMABUF passes each memory plane's fd with the plane's offset as
  * data_offset (multi-planar queues); USERPTR maps the buffer
- * (zcbuf_buffer_map()) and passes the mapping. A copying output queue
- * copies the frame into a driver buffer first. The buffer must stay alive,
- * with no CPU access open, until zcbuf_queue_get() returns it.
+ * (zcbuf_buffer_map()) and passes the mapping, or the memory of
+ * zcbuf_buffer_wrap_memory() (the cache keys it by address and length). A
+ * copying output queue copies the frame into a driver buffer first. The
+ * buffer must stay alive, with no CPU access open, until zcbuf_queue_get()
+ * returns it.
  * @param queue The queue.
  * @param buf The buffer; it must fit the queue (zcbuf_queue_check_buffer()).
  * @param bytesused Output queues: bytes of payload per memory plane after
  *        the plane's offset, 0 for all of sizeimage; ignored for capture.
  * @return The V4L2 index (>= 0); -EBUSY when every index is queued or a
  *         CPU access is open; -EXDEV on an MMAP queue that was not set up to
- *         copy; -EINVAL; or VIDIOC_QBUF's negative errno.
+ *         copy; -EINVAL (also: ordinary memory on a DMABUF queue); or
+ *         VIDIOC_QBUF's negative errno (-EFAULT: the kernel cannot pin the
+ *         USERPTR range).
  */
 ZCBUF_API int zcbuf_queue_put(struct zcbuf_queue *queue, struct zcbuf_buffer *buf,
 			      uint32_t bytesused);
@@ -891,8 +949,8 @@ ZCBUF_API int zcbuf_queue_get(struct zcbuf_queue *queue, int timeout_ms,
 struct zcbuf_queue_stats {
 	uint64_t queued;	/**< VIDIOC_QBUF calls that succeeded */
 	uint64_t dequeued;	/**< VIDIOC_DQBUF calls that succeeded */
-	uint64_t cache_hits;	/**< puts whose dma-bufs had their index already */
-	uint64_t cache_misses;	/**< puts that gave the dma-bufs an index */
+	uint64_t cache_hits;	/**< puts whose dma-bufs (or memory range) had their index already */
+	uint64_t cache_misses;	/**< puts that gave the dma-bufs (or memory range) an index */
 	uint64_t copied_frames;	/**< frames copied (copying queues only) */
 	uint64_t copied_bytes;	/**< bytes copied */
 };
