@@ -3,10 +3,12 @@
  * zcbufconvert: converts through a V4L2 mem2mem device (vim2m). Upstream's
  * dma-buf memory goes to the device as it is, by DMABUF or USERPTR of its
  * mapping (libzcbuf probes which the kernel takes, and keeps each dma-buf on
- * its V4L2 index); other memory is copied into the device's buffers,
- * counted, or refused when strict. The device's capture buffers go
- * downstream as dma-buf memory and come back when freed (zcbuf-lender).
- * One frame at a time: vim2m turns one input into one output.
+ * its V4L2 index); other memory goes by USERPTR of its mapping too, and only
+ * where the kernel refuses that is it copied into the device's buffers,
+ * counted, or refused when strict or with an explicit import-mode. The
+ * device's capture buffers go downstream as dma-buf memory and come back
+ * when freed (zcbuf-lender). One frame at a time: vim2m turns one input
+ * into one output.
  */
 #include "gstzcbufconvert.h"
 
@@ -22,6 +24,7 @@ GST_DEBUG_CATEGORY_STATIC(zcbufconvert_debug);
 #define DEFAULT_DEVICE "vim2m"
 #define IMPORT_SLOTS 16 /* V4L2 indexes for imports: one per upstream dma-buf */
 #define TIMEOUT_MS 10000 /* a conversion under QEMU TCG takes well under this */
+#define POSTED (-ECANCELED) /* failed, and the element's error is on the bus already */
 
 G_DEFINE_TYPE(GstZcbufConvert, gst_zcbuf_convert, GST_TYPE_BASE_TRANSFORM)
 
@@ -91,7 +94,7 @@ static void teardown_stream(GstZcbufConvert *self)
 	free_slots(self->cap_slots, &self->n_cap);
 	free_slots(self->copy_slots, &self->n_copy);
 	self->cap_free = 0;
-	self->in_ready = self->streaming = FALSE;
+	self->in_ready = self->in_memory = self->streaming = FALSE;
 	if (self->lender) {
 		zcbuf_lender_set_flushing(self->lender, TRUE);
 		zcbuf_lender_unref(self->lender);
@@ -222,6 +225,86 @@ static int setup_copy_input(GstZcbufConvert *self)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * The input queue copies from now on (upstream's memory cannot be imported):
+ * its own buffers instead, restarted if it was streaming.
+ */
+static int switch_to_copy(GstZcbufConvert *self)
+{
+	int ret = self->streaming ? zcbuf_queue_stop(self->in_queue) : 0;
+
+	self->in_memory = FALSE;
+	if (!ret)
+		ret = setup_copy_input(self);
+	if (!ret && self->streaming)
+		ret = zcbuf_queue_start(self->in_queue);
+	return ret;
+}
+
+/*
+ * USERPTR cannot take upstream's memory, for @reason: copy it, counted and
+ * with a warning, where import-mode=auto and not strict; else an error.
+ * TRUE when copying.
+ */
+static gboolean copy_instead(GstZcbufConvert *self, const gchar *reason)
+{
+	enum zcbuf_memory mode = self->common.import_mode;
+	int ret;
+
+	if (self->common.strict || mode != ZCBUF_MEMORY_AUTO) {
+		GST_ELEMENT_ERROR(self, STREAM, FAILED,
+			("Upstream memory is not dma-buf and USERPTR cannot import it: %s", reason),
+			("import-mode=%s%s: no copy", zcbuf_memory_name(mode),
+			 self->common.strict ? ", strict" : ""));
+		return FALSE;
+	}
+	ret = switch_to_copy(self);
+	if (ret) {
+		ZCBUF_POST_ERROR(self, self->ctx, ret, "allocate input buffers");
+		return FALSE;
+	}
+	GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("Copying every frame: upstream memory is not "
+			    "dma-buf and USERPTR cannot import it: %s (see property copies)",
+			    reason), (NULL));
+	return TRUE;
+}
+
+/* Upstream's memory is no dma-buf: USERPTR of its mapping, if the kernel takes it. */
+static gboolean setup_memory_input(GstZcbufConvert *self, GstBuffer *inbuf)
+{
+	struct zcbuf_probe probe = { 0 };
+	struct zcbuf_gst_mapping m;
+	const gchar *why;
+	gchar *reason;
+	gboolean ok;
+	int ret;
+
+	if (self->common.import_mode == ZCBUF_MEMORY_DMABUF) {
+		GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Upstream memory is not dma-buf: "
+				  "import-mode=dmabuf cannot import it"),
+				  ("memory %" GST_PTR_FORMAT, gst_buffer_peek_memory(inbuf, 0)));
+		return FALSE;
+	}
+	ret = zcbuf_gst_mapping_wrap(self->ctx, inbuf, &self->in_info, &m, &why);
+	if (!ret)
+		ret = zcbuf_queue_match_buffer(self->in_queue, m.zb);
+	/* the probe keeps the kernel's own reason for a refusal */
+	if (!ret)
+		ret = zcbuf_queue_probe(self->in_queue, m.zb, ZCBUF_MEMORY_USERPTR, &probe);
+	if (!ret)
+		ret = zcbuf_queue_setup(self->in_queue, ZCBUF_MEMORY_USERPTR, IMPORT_SLOTS, NULL, 0);
+	zcbuf_gst_mapping_release(&m);
+	if (ret >= 0) {
+		self->in_memory = TRUE;
+		GST_INFO_OBJECT(self, "input by userptr of upstream's memory");
+		return TRUE;
+	}
+	reason = g_strdup(why ? why : probe.error ? probe.reason : zcbuf_last_error(self->ctx));
+	ok = copy_instead(self, reason);
+	g_free(reason);
+	return ok;
+}
+
 /* The first buffer decides how the input queue gets its memory. */
 static gboolean setup_input(GstZcbufConvert *self, GstBuffer *inbuf)
 {
@@ -230,24 +313,8 @@ static gboolean setup_input(GstZcbufConvert *self, GstBuffer *inbuf)
 	unsigned int flags = 0;
 	int ret;
 
-	if (!zcbuf_gst_buffer_is_dmabuf(inbuf)) {
-		if (self->common.strict || mode != ZCBUF_MEMORY_AUTO) {
-			GST_ELEMENT_ERROR(self, STREAM, FAILED,
-				("Upstream memory is not dma-buf: import-mode=%s cannot import it, "
-				 "and %s", zcbuf_memory_name(mode), self->common.strict ?
-				 "strict forbids copying" : "only import-mode=auto copies"),
-				("memory %" GST_PTR_FORMAT, gst_buffer_peek_memory(inbuf, 0)));
-			return FALSE;
-		}
-		ret = setup_copy_input(self);
-		if (ret) {
-			ZCBUF_POST_ERROR(self, self->ctx, ret, "allocate input buffers");
-			return FALSE;
-		}
-		GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("Copying every frame: upstream "
-				    "memory is not dma-buf (see property copies)"), (NULL));
-		return TRUE;
-	}
+	if (!zcbuf_gst_buffer_is_dmabuf(inbuf))
+		return setup_memory_input(self, inbuf);
 	ret = zcbuf_gst_buffer_wrap(self->ctx, inbuf, &self->in_info, &sample);
 	if (!ret)
 		ret = zcbuf_queue_match_buffer(self->in_queue, sample);
@@ -265,8 +332,37 @@ static gboolean setup_input(GstZcbufConvert *self, GstBuffer *inbuf)
 	return TRUE;
 }
 
-/* Queue @inbuf to the device: by import, or as a copy. *@zb: what to free after. */
-static int queue_input(GstZcbufConvert *self, GstBuffer *inbuf, struct zcbuf_buffer **zb)
+/*
+ * Queue the mapping of @inbuf by USERPTR, into *@m. A refusal (the kernel's,
+ * or a buffer that cannot be wrapped) switches to copies where they are
+ * allowed: 1 then, for the caller to copy; POSTED when it posted an error.
+ */
+static int queue_memory(GstZcbufConvert *self, GstBuffer *inbuf, struct zcbuf_gst_mapping *m)
+{
+	const gchar *why;
+	gchar *reason;
+	int ret;
+
+	ret = zcbuf_gst_mapping_wrap(self->ctx, inbuf, &self->in_info, m, &why);
+	if (!ret)
+		ret = zcbuf_queue_put(self->in_queue, m->zb, 0);
+	if (ret >= 0)
+		return 0;
+	zcbuf_gst_mapping_release(m);
+	if (ret == -ENODEV)
+		return ret;	/* the device is gone: nothing to copy into either */
+	reason = g_strdup(why ? why : zcbuf_last_error(self->ctx));
+	ret = copy_instead(self, reason) ? 1 : POSTED;
+	g_free(reason);
+	return ret;
+}
+
+/*
+ * Queue @inbuf to the device: by import, or as a copy. *@zb and *@m: what
+ * to free after the device gave it back.
+ */
+static int queue_input(GstZcbufConvert *self, GstBuffer *inbuf, struct zcbuf_buffer **zb,
+		       struct zcbuf_gst_mapping *m)
 {
 	GstVideoFrame src, dst;
 	GstBuffer *wrapper;
@@ -274,6 +370,11 @@ static int queue_input(GstZcbufConvert *self, GstBuffer *inbuf, struct zcbuf_buf
 	int ret;
 
 	*zb = NULL;
+	if (self->in_memory) {
+		ret = queue_memory(self, inbuf, m);
+		if (ret <= 0)
+			return ret;
+	}
 	if (self->n_copy == 0) {
 		ret = zcbuf_gst_buffer_wrap(self->ctx, inbuf, &self->in_info, zb);
 		return ret ? ret : zcbuf_queue_put(self->in_queue, *zb, 0);
@@ -316,12 +417,13 @@ static gint take_capture_slot(GstZcbufConvert *self)
 static int convert(GstZcbufConvert *self, GstBuffer *inbuf, gint slot, const gchar **what,
 		   gboolean *dropped)
 {
+	struct zcbuf_gst_mapping m = { 0 };
 	struct zcbuf_buffer *zb;
 	struct zcbuf_frame in_frame, out_frame;
 	int ret;
 
 	*what = "queue the input";
-	ret = queue_input(self, inbuf, &zb);
+	ret = queue_input(self, inbuf, &zb, &m);
 	if (ret >= 0) {
 		*what = "queue a capture buffer";
 		ret = zcbuf_queue_put_index(self->out_queue, slot, 0);
@@ -347,7 +449,9 @@ static int convert(GstZcbufConvert *self, GstBuffer *inbuf, gint slot, const gch
 			}
 		}
 	}
+	/* the device gave the input back (or never took it, or is stopped by teardown) */
 	zcbuf_buffer_free(zb);
+	zcbuf_gst_mapping_release(&m);
 	return ret;
 }
 
@@ -376,6 +480,8 @@ static GstFlowReturn gst_zcbuf_convert_prepare_output_buffer(GstBaseTransform *t
 				    (NULL));
 		return GST_BASE_TRANSFORM_FLOW_DROPPED;
 	}
+	if (ret == POSTED)
+		return GST_FLOW_ERROR;
 	if (ret < 0) {
 		ZCBUF_POST_ERROR(self, self->ctx, ret, what);
 		return GST_FLOW_ERROR;
@@ -467,8 +573,8 @@ static void gst_zcbuf_convert_class_init(GstZcbufConvertClass *klass)
 	gst_element_class_set_static_metadata(element_class, "zcbuf V4L2 converter",
 		"Filter/Converter/Video/Hardware",
 		"Converts through a V4L2 mem2mem device, importing upstream dma-bufs "
-		"without copies (DMABUF, or USERPTR of their mapping) and exporting its "
-		"output as dma-buf, with copy counters",
+		"without copies (DMABUF, or USERPTR of their mapping) and other memory "
+		"by USERPTR, and exporting its output as dma-buf, with copy counters",
 		"zcbuf project <zcbuf@localhost>");
 	gst_element_class_add_pad_template(element_class,
 		gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS,

@@ -34,6 +34,7 @@ struct _GstZcbufConvert {
 	guint64 cap_free;		/* capture slots neither queued nor lent */
 	struct zcbuf_lender *lender;
 	gboolean in_ready;		/* the input queue is set up */
+	gboolean in_memory;		/* it takes upstream's memory (not dma-buf) by USERPTR */
 	struct zcbuf_buffer *copy_slots[GST_ZCBUF_CONVERT_SLOTS]; /* input copied into */
 	guint n_copy, next_copy;
 	gboolean streaming;

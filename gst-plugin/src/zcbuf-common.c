@@ -10,7 +10,8 @@ GType zcbuf_import_mode_get_type(void)
 		  "auto" },
 		{ ZCBUF_MEMORY_DMABUF, "V4L2 DMABUF: the dma-buf fd", "dmabuf" },
 		{ ZCBUF_MEMORY_USERPTR,
-		  "V4L2 USERPTR: the dma-buf's CPU mapping (Linux 6.1 needs the zcbuf series)",
+		  "V4L2 USERPTR: the dma-buf's CPU mapping (Linux 6.1 needs the zcbuf series), "
+		  "or zcbufconvert's upstream system memory",
 		  "userptr" },
 		{ 0, NULL, NULL },
 	};

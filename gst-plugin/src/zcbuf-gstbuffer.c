@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libzcbuf buffers as GstBuffers of dma-buf memory, and back. */
+/* libzcbuf buffers as GstBuffers of dma-buf memory, and back; other memory by its mapping. */
 #include "zcbuf-gstbuffer.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 #include <gst/allocators/gstdmabuf.h>
 
@@ -92,30 +93,87 @@ static guint plane_lines(const GstVideoInfo *info, guint p)
 						  GST_VIDEO_INFO_HEIGHT(info));
 }
 
+/*
+ * The planes of @buf where its GstVideoMeta (else @info) puts them: offset
+ * in the buffer, stride and length; fd -1. FALSE for a format outside the
+ * table or a stride that is not positive.
+ */
+static gboolean planes_of(GstBuffer *buf, const GstVideoInfo *info, struct zcbuf_format *fmt,
+			  struct zcbuf_plane *planes, guint *n)
+{
+	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
+	guint p;
+
+	*n = GST_VIDEO_INFO_N_PLANES(info);
+	if (*n > ZCBUF_MAX_PLANES || !zcbuf_video_info_to_format(info, fmt))
+		return FALSE;
+	for (p = 0; p < *n; p++) {
+		gint stride = meta ? meta->stride[p] : GST_VIDEO_INFO_PLANE_STRIDE(info, p);
+
+		if (stride <= 0)
+			return FALSE;
+		planes[p].fd = -1;
+		planes[p].offset = meta ? meta->offset[p] : GST_VIDEO_INFO_PLANE_OFFSET(info, p);
+		planes[p].stride = (uint32_t)stride;
+		planes[p].length = (uint64_t)stride * plane_lines(info, p);
+	}
+	return TRUE;
+}
+
 int zcbuf_gst_buffer_wrap(struct zcbuf_ctx *ctx, GstBuffer *buf, const GstVideoInfo *info,
 			  struct zcbuf_buffer **zb)
 {
-	GstVideoMeta *meta = gst_buffer_get_video_meta(buf);
 	struct zcbuf_plane planes[ZCBUF_MAX_PLANES];
-	guint n = GST_VIDEO_INFO_N_PLANES(info), p;
 	struct zcbuf_format fmt;
+	guint n, p;
 
-	if (n > ZCBUF_MAX_PLANES || !zcbuf_video_info_to_format(info, &fmt))
+	if (!planes_of(buf, info, &fmt, planes, &n))
 		return -EINVAL;
 	for (p = 0; p < n; p++) {
-		gsize offset = meta ? meta->offset[p] : GST_VIDEO_INFO_PLANE_OFFSET(info, p);
-		gint stride = meta ? meta->stride[p] : GST_VIDEO_INFO_PLANE_STRIDE(info, p);
 		guint idx, len;
 		gsize skip;
 		GstMemory *mem;
 
-		if (!gst_buffer_find_memory(buf, offset, 1, &idx, &len, &skip) || stride <= 0)
+		if (!gst_buffer_find_memory(buf, planes[p].offset, 1, &idx, &len, &skip))
 			return -EINVAL;
 		mem = gst_buffer_peek_memory(buf, idx);
 		planes[p].fd = gst_dmabuf_memory_get_fd(mem);
 		planes[p].offset = mem->offset + skip;
-		planes[p].stride = (uint32_t)stride;
-		planes[p].length = (uint64_t)stride * plane_lines(info, p);
 	}
 	return zcbuf_buffer_wrap(ctx, &fmt, planes, n, zb);
+}
+
+int zcbuf_gst_mapping_wrap(struct zcbuf_ctx *ctx, GstBuffer *buf, const GstVideoInfo *info,
+			   struct zcbuf_gst_mapping *m, const gchar **why)
+{
+	struct zcbuf_plane planes[ZCBUF_MAX_PLANES];
+	struct zcbuf_format fmt;
+	guint n;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	*why = NULL;
+	/* more than one memory would be merged into a copy by gst_buffer_map() */
+	if (gst_buffer_n_memory(buf) != 1)
+		*why = "the buffer is not one GstMemory";
+	else if (!planes_of(buf, info, &fmt, planes, &n))
+		*why = "the buffer's planes are not those of a format of the table";
+	else if (!gst_buffer_map(buf, &m->map, GST_MAP_READ))
+		*why = "the buffer cannot be mapped for reading";
+	if (*why)
+		return -EINVAL;
+	m->buf = buf;
+	ret = zcbuf_buffer_wrap_memory(ctx, &fmt, m->map.data, m->map.size, planes, n, &m->zb);
+	if (ret)
+		zcbuf_gst_mapping_release(m);
+	return ret;
+}
+
+void zcbuf_gst_mapping_release(struct zcbuf_gst_mapping *m)
+{
+	zcbuf_buffer_free(m->zb);
+	m->zb = NULL;
+	if (m->buf)
+		gst_buffer_unmap(m->buf, &m->map);
+	m->buf = NULL;
 }

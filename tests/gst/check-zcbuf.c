@@ -2,13 +2,19 @@
 /*
  * gst-check unit tests of the zcbuf plugin. On the host (no devices):
  * metadata, pad templates, properties and their defaults, read-only
- * statistics, bad devices as error messages, the format table, and the
- * lender's slot returns. With vim2m (the guest, ZCBUF_CHECK_DEVICES=1):
+ * statistics, bad devices as error messages, the format table, the
+ * lender's slot returns, and system memory wrapped for USERPTR. With vim2m (the guest, ZCBUF_CHECK_DEVICES=1):
  * caps negotiation and the allocation query through GstHarness, the
- * statistics message at EOS, a flushing seek and a size change through two
- * converters; with vivid (ZCBUF_CHECK_CAPTURE=/dev/videoN) zcbufsrc's
- * allocation query.
+ * statistics message at EOS, system memory imported by USERPTR, memory the
+ * kernel will not pin (memfd_secret) copied or refused, a flushing seek
+ * and a size change through two converters; with vivid
+ * (ZCBUF_CHECK_CAPTURE=/dev/videoN) zcbufsrc's allocation query.
  */
+#include <errno.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/allocators/gstdmabuf.h>
@@ -21,6 +27,7 @@
 #include <unistd.h>
 #include <zcbuf/zcbuf.h>
 
+#include "zcbuf-gstbuffer.h"
 #include "zcbuf-lender.h"
 #include "zcbuf-video.h"
 
@@ -184,6 +191,58 @@ GST_START_TEST(test_lender)
 }
 GST_END_TEST;
 
+/*
+ * System memory as a libzcbuf buffer of ordinary memory: the mapping of
+ * its one GstMemory, planes where the GstVideoMeta puts them; a buffer of
+ * two memories is refused (gst_buffer_map() would merge them into a copy).
+ */
+GST_START_TEST(test_mapping_wrap)
+{
+	struct zcbuf_gst_mapping m;
+	struct zcbuf_plane pl;
+	struct zcbuf_ctx *ctx;
+	GstVideoInfo info;
+	GstBuffer *buf = gst_buffer_new_allocate(NULL, 64 * 48 * 3 / 2 + 256, NULL), *two;
+	gsize offsets[GST_VIDEO_MAX_PLANES] = { 128, 128 + 64 * 48 };
+	gint strides[GST_VIDEO_MAX_PLANES] = { 64, 64 };
+	const gchar *why = "x", *exp = NULL;
+	void *uv = NULL;
+
+	fail_unless_equals_int(zcbuf_ctx_new(&ctx), 0);
+	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12, 64, 48);
+	gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_FORMAT_NV12, 64,
+				       48, 2, offsets, strides);
+	fail_unless_equals_int(zcbuf_gst_mapping_wrap(ctx, buf, &info, &m, &why), 0);
+	fail_unless(why == NULL && m.zb != NULL && m.buf == buf);
+	fail_unless_equals_int(zcbuf_buffer_num_dmabufs(m.zb), 0);
+	fail_unless(!zcbuf_buffer_get_exporter(m.zb, &exp) && !strcmp(exp, "memory"));
+	fail_unless(!zcbuf_buffer_get_plane(m.zb, 1, &pl) && pl.fd == -1 &&
+		    pl.offset == 128 + 64 * 48 && pl.stride == 64 && pl.length == 64 * 24);
+	fail_unless(!zcbuf_buffer_map(m.zb) && !zcbuf_buffer_begin_cpu(m.zb, ZCBUF_CPU_READ) &&
+		    !zcbuf_buffer_plane_data(m.zb, 1, &uv) && !zcbuf_buffer_end_cpu(m.zb));
+	fail_unless(uv == m.map.data + 128 + 64 * 48, "CbCr at %p, the mapping at %p", uv,
+		    m.map.data);
+	zcbuf_gst_mapping_release(&m);
+	fail_unless(m.zb == NULL && m.buf == NULL);
+	zcbuf_gst_mapping_release(&m);
+
+	two = gst_buffer_new_allocate(NULL, 64 * 48, NULL);
+	gst_buffer_append_memory(two, gst_allocator_alloc(NULL, 64 * 24, NULL));
+	fail_unless_equals_int(zcbuf_gst_mapping_wrap(ctx, two, &info, &m, &why), -EINVAL);
+	fail_unless(why && strstr(why, "not one GstMemory"), "why: %s", why);
+	fail_unless(m.zb == NULL && m.buf == NULL);
+	/* a buffer too small for its format: libzcbuf says why */
+	gst_video_info_set_format(&info, GST_VIDEO_FORMAT_NV12, 64, 64);
+	fail_unless_equals_int(zcbuf_gst_mapping_wrap(ctx, buf, &info, &m, &why), -EINVAL);
+	fail_unless(why == NULL && strstr(zcbuf_last_error(ctx), "outside the memory"), "%s",
+		    zcbuf_last_error(ctx));
+	fail_unless(m.zb == NULL && m.buf == NULL);
+	gst_buffer_unref(two);
+	gst_buffer_unref(buf);
+	zcbuf_ctx_free(ctx);
+}
+GST_END_TEST;
+
 /* With vim2m: caps through the converter and the allocation query. */
 GST_START_TEST(test_convert_harness)
 {
@@ -324,9 +383,9 @@ static void wait_buffers(struct seen *seen, guint n)
 }
 
 /*
- * A solid colour through two converters (vim2m twice): RGB -> BGR copies
- * system memory into the device, BGR -> RGB imports the first one's dma-bufs.
- * The sink gets the colour back as RGB.
+ * A solid colour through two converters (vim2m twice): RGB -> BGR imports
+ * videotestsrc's system memory by USERPTR, BGR -> RGB imports the first
+ * one's dma-bufs. The sink gets the colour back as RGB.
  */
 static GstElement *two_converters(struct seen *seen)
 {
@@ -334,7 +393,7 @@ static GstElement *two_converters(struct seen *seen)
 	GstElement *p = gst_parse_launch(
 		"videotestsrc pattern=solid-color foreground-color=0xff112233 "
 		"! capsfilter name=in caps=video/x-raw,format=RGB,width=320,height=180,framerate=30/1 "
-		"! zcbufconvert name=copying ! video/x-raw,format=BGR "
+		"! zcbufconvert name=system ! video/x-raw,format=BGR "
 		"! zcbufconvert name=importing strict=true ! video/x-raw,format=RGB "
 		"! fakesink name=sink sync=false signal-handoffs=true", &err);
 	GstElement *sink;
@@ -381,6 +440,9 @@ GST_START_TEST(test_convert_flushing_seek)
 	check_colour(&seen);
 	fail_unless_equals_uint64(stat_of(p, "importing", "copies"), 0);
 	fail_unless(stat_of(p, "importing", "imports") > 0);
+	/* videotestsrc's system memory went by USERPTR */
+	fail_unless_equals_uint64(stat_of(p, "system", "copies"), 0);
+	fail_unless(stat_of(p, "system", "imports") > 0);
 	gst_element_set_state(p, GST_STATE_NULL);
 	gst_object_unref(p);
 }
@@ -402,12 +464,205 @@ GST_START_TEST(test_convert_renegotiation)
 	fail_unless_equals_int(seen.width, 160);
 	check_colour(&seen);
 	fail_unless_equals_uint64(stat_of(p, "importing", "copies"), 0);
+	fail_unless_equals_uint64(stat_of(p, "system", "copies"), 0);
 	gst_element_send_event(p, gst_event_new_eos());
 	run_to_eos(p);
 	gst_element_set_state(p, GST_STATE_NULL);
 	gst_caps_unref(caps);
 	gst_object_unref(in);
 	gst_object_unref(p);
+}
+GST_END_TEST;
+
+/* 320x180 RGB of one colour, R 0x11, G 0x22, B 0x33. */
+#define FRAME_SIZE (320 * 180 * 3)
+
+static void fill_rgb(guint8 *data)
+{
+	for (gsize i = 0; i < FRAME_SIZE; i += 3) {
+		data[i] = 0x11;
+		data[i + 1] = 0x22;
+		data[i + 2] = 0x33;
+	}
+}
+
+static GstBuffer *system_frame(void)
+{
+	GstBuffer *buf = gst_buffer_new_allocate(NULL, FRAME_SIZE, NULL);
+	GstMapInfo map;
+
+	fail_unless(gst_buffer_map(buf, &map, GST_MAP_WRITE));
+	fill_rgb(map.data);
+	gst_buffer_unmap(buf, &map);
+	return buf;
+}
+
+/* zcbufconvert RGB -> BGR 320x180 with @mode and @strict, its messages on *@bus. */
+static GstHarness *rgb_to_bgr(const gchar *mode, gboolean strict, GstBus **bus)
+{
+	GstHarness *h = gst_harness_new("zcbufconvert");
+
+	*bus = gst_bus_new();
+	gst_element_set_bus(h->element, *bus);
+	gst_util_set_object_arg(G_OBJECT(h->element), "import-mode", mode);
+	g_object_set(h->element, "strict", strict, NULL);
+	gst_harness_set_src_caps_str(h, "video/x-raw,format=RGB,width=320,height=180");
+	gst_harness_set_sink_caps_str(h, "video/x-raw,format=BGR,width=320,height=180");
+	return h;
+}
+
+static void teardown(GstHarness *h, GstBus *bus)
+{
+	gst_element_set_bus(h->element, NULL);
+	gst_object_unref(bus);
+	gst_harness_teardown(h);
+}
+
+/* Pull a frame: the colour as BGR. */
+static void pull_bgr(GstHarness *h)
+{
+	GstBuffer *buf = gst_harness_pull(h);
+	GstMapInfo map;
+
+	fail_unless(buf != NULL);
+	fail_unless(gst_buffer_map(buf, &map, GST_MAP_READ));
+	fail_unless(map.data[0] == 0x33 && map.data[1] == 0x22 && map.data[2] == 0x11 &&
+		    map.data[FRAME_SIZE - 1] == 0x11, "pixel %02x%02x%02x",
+		    map.data[0], map.data[1], map.data[2]);
+	gst_buffer_unmap(buf, &map);
+	gst_buffer_unref(buf);
+}
+
+/* The element's statistics: copies and import-path. */
+static void check_path(GstHarness *h, guint64 frames, guint64 copies, const gchar *path)
+{
+	guint64 f = 0, c = 0;
+	gchar *p = NULL;
+
+	g_object_get(h->element, "frames", &f, "copies", &c, "import-path", &p, NULL);
+	fail_unless(f == frames && c == copies && !g_strcmp0(p, path),
+		    "frames %" G_GUINT64_FORMAT ", copies %" G_GUINT64_FORMAT ", import-path %s; "
+		    "expected %" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT ", %s", f, c, p, frames,
+		    copies, path);
+	g_free(p);
+}
+
+/* A message of @type on @bus whose text holds @text (fails the test otherwise). */
+static void expect_message(GstBus *bus, GstMessageType type, const gchar *text)
+{
+	GstMessage *msg = gst_bus_pop_filtered(bus, type);
+	GError *err = NULL;
+
+	fail_unless(msg != NULL, "no %s message", gst_message_type_get_name(type));
+	if (type == GST_MESSAGE_ERROR)
+		gst_message_parse_error(msg, &err, NULL);
+	else
+		gst_message_parse_warning(msg, &err, NULL);
+	fail_unless(strstr(err->message, text) != NULL, "'%s' lacks '%s'", err->message, text);
+	g_error_free(err);
+	gst_message_unref(msg);
+}
+
+/*
+ * System memory (gst_buffer_new_allocate) goes to vim2m by USERPTR of its
+ * mapping, whatever strict says: no copy. import-mode=dmabuf cannot take it.
+ */
+GST_START_TEST(test_convert_system_memory)
+{
+	static const gchar *const modes[] = { "auto", "userptr" };
+	GstHarness *h;
+	GstBus *bus;
+
+	for (guint i = 0; i < G_N_ELEMENTS(modes) * 2; i++) {
+		h = rgb_to_bgr(modes[i / 2], i % 2, &bus);
+		fail_unless_equals_int(gst_harness_push(h, system_frame()), GST_FLOW_OK);
+		pull_bgr(h);
+		fail_unless_equals_int(gst_harness_push(h, system_frame()), GST_FLOW_OK);
+		pull_bgr(h);
+		check_path(h, 2, 0, "userptr");
+		fail_if(gst_bus_pop_filtered(bus, GST_MESSAGE_WARNING | GST_MESSAGE_ERROR),
+			"a warning or an error with import-mode=%s strict=%u", modes[i / 2], i % 2);
+		teardown(h, bus);
+	}
+	h = rgb_to_bgr("dmabuf", FALSE, &bus);
+	fail_unless_equals_int(gst_harness_push(h, system_frame()), GST_FLOW_ERROR);
+	expect_message(bus, GST_MESSAGE_ERROR, "import-mode=dmabuf cannot import it");
+	teardown(h, bus);
+}
+GST_END_TEST;
+
+static void unmap_frame(gpointer p)
+{
+	munmap(p, FRAME_SIZE);
+}
+
+/* Memory no kernel pins for USERPTR: memfd_secret(2)'s; NULL (and why) when there is none. */
+static GstBuffer *secret_frame(const gchar **why)
+{
+	int fd = (int)syscall(SYS_memfd_secret, 0);
+	void *p = MAP_FAILED;
+
+	*why = NULL;
+	if (fd < 0 && errno == ENOSYS) {
+		*why = "memfd_secret: ENOSYS (boot with secretmem.enable=1)";
+		return NULL;
+	}
+	fail_unless(fd >= 0, "memfd_secret: %s", g_strerror(errno));
+	fail_unless(!ftruncate(fd, FRAME_SIZE), "ftruncate: %s", g_strerror(errno));
+	p = mmap(NULL, FRAME_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	fail_unless(p != MAP_FAILED, "mmap of memfd_secret: %s", g_strerror(errno));
+	close(fd);
+	fill_rgb(p);
+	return gst_buffer_new_wrapped_full(0, p, FRAME_SIZE, 0, FRAME_SIZE, p, unmap_frame);
+}
+
+/*
+ * Memory the kernel will not pin (memfd_secret; the guest boots with
+ * secretmem.enable=1): auto copies it, counted, with a warning that names
+ * the kernel's reason, also when it comes after memory that imported;
+ * strict and import-mode=userptr refuse it with an error.
+ */
+GST_START_TEST(test_convert_unpinnable_memory)
+{
+	const gchar *why;
+	GstBuffer *secret = secret_frame(&why);
+	GstHarness *h;
+	GstBus *bus;
+
+	if (!secret) {
+		g_print("SKIP test_convert_unpinnable_memory: %s\n", why);
+		return;
+	}
+	/* the first buffer: USERPTR refused at setup, copies from the start */
+	h = rgb_to_bgr("auto", FALSE, &bus);
+	fail_unless_equals_int(gst_harness_push(h, gst_buffer_ref(secret)), GST_FLOW_OK);
+	pull_bgr(h);
+	check_path(h, 1, 1, "copy");
+	expect_message(bus, GST_MESSAGE_WARNING, "Copying every frame: upstream memory is not "
+		       "dma-buf and USERPTR cannot import it: ");
+	teardown(h, bus);
+	/* after an imported one: the queue switches to copies mid-stream */
+	h = rgb_to_bgr("auto", FALSE, &bus);
+	fail_unless_equals_int(gst_harness_push(h, system_frame()), GST_FLOW_OK);
+	pull_bgr(h);
+	check_path(h, 1, 0, "userptr");
+	fail_unless_equals_int(gst_harness_push(h, gst_buffer_ref(secret)), GST_FLOW_OK);
+	pull_bgr(h);
+	fail_unless_equals_int(gst_harness_push(h, system_frame()), GST_FLOW_OK);
+	pull_bgr(h);
+	check_path(h, 3, 2, "copy");
+	/* the kernel's refusal, at the QBUF of that frame */
+	expect_message(bus, GST_MESSAGE_WARNING, "VIDIOC_QBUF userptr index");
+	teardown(h, bus);
+	/* no copy allowed */
+	for (guint i = 0; i < 2; i++) {
+		h = rgb_to_bgr(i ? "userptr" : "auto", !i, &bus);
+		fail_unless_equals_int(gst_harness_push(h, gst_buffer_ref(secret)), GST_FLOW_ERROR);
+		expect_message(bus, GST_MESSAGE_ERROR, "USERPTR cannot import it");
+		check_path(h, 0, 0, "none");
+		teardown(h, bus);
+	}
+	gst_buffer_unref(secret);
 }
 GST_END_TEST;
 
@@ -423,7 +678,7 @@ GST_START_TEST(test_convert_stats_message)
 	gst_element_set_bus(h->element, bus);
 	gst_harness_set_src_caps_str(h, "video/x-raw,format=RGB,width=320,height=180");
 	gst_harness_set_sink_caps_str(h, "video/x-raw,format=BGR,width=320,height=180");
-	/* system memory: copied, and counted */
+	/* system memory: imported by USERPTR, no copy */
 	gst_harness_push(h, gst_buffer_new_allocate(NULL, 320 * 180 * 3, NULL));
 	gst_buffer_unref(gst_harness_pull(h));
 	gst_harness_push_event(h, gst_event_new_eos());
@@ -434,8 +689,8 @@ GST_START_TEST(test_convert_stats_message)
 	fail_unless(gst_structure_get_uint64(s, "frames", &frames));
 	fail_unless(gst_structure_get_uint64(s, "copies", &copies));
 	fail_unless_equals_uint64(frames, 1);
-	fail_unless_equals_uint64(copies, 1);
-	fail_unless_equals_string(gst_structure_get_string(s, "import-path"), "copy");
+	fail_unless_equals_uint64(copies, 0);
+	fail_unless_equals_string(gst_structure_get_string(s, "import-path"), "userptr");
 	gst_message_unref(msg);
 	gst_element_set_bus(h->element, NULL);
 	gst_object_unref(bus);
@@ -589,11 +844,14 @@ static Suite *zcbuf_suite(void)
 	tcase_add_test(tc, test_missing_device);
 	tcase_add_test(tc, test_format_table);
 	tcase_add_test(tc, test_lender);
+	tcase_add_test(tc, test_mapping_wrap);
 	if (g_getenv("ZCBUF_CHECK_DEVICES")) {
 		tc = tcase_create("devices");
 		suite_add_tcase(s, tc);
 		tcase_add_test(tc, test_convert_harness);
 		tcase_add_test(tc, test_convert_stats_message);
+		tcase_add_test(tc, test_convert_system_memory);
+		tcase_add_test(tc, test_convert_unpinnable_memory);
 		tcase_add_test(tc, test_convert_flushing_seek);
 		tcase_add_test(tc, test_convert_renegotiation);
 		tcase_add_test(tc, test_src_allocation);
