@@ -27,6 +27,10 @@
 #include <unistd.h>
 #include <zcbuf/zcbuf.h>
 
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+
 #include "zcbuf-gstbuffer.h"
 #include "zcbuf-lender.h"
 #include "zcbuf-video.h"
