@@ -48,6 +48,8 @@ static void gst_zcbuf_convert_finalize(GObject *obj)
 	G_OBJECT_CLASS(gst_zcbuf_convert_parent_class)->finalize(obj);
 }
 
+static gboolean gst_zcbuf_convert_stop(GstBaseTransform *trans);
+
 static gboolean gst_zcbuf_convert_start(GstBaseTransform *trans)
 {
 	GstZcbufConvert *self = GST_ZCBUF_CONVERT(trans);
@@ -60,13 +62,14 @@ static gboolean gst_zcbuf_convert_start(GstBaseTransform *trans)
 		ret = zcbuf_device_get_queue(self->dev, ZCBUF_OUTPUT, &self->in_queue);
 	if (!ret)
 		ret = zcbuf_device_get_queue(self->dev, ZCBUF_CAPTURE, &self->out_queue);
-	if (ret && !device)
-		return FALSE;
-	if (ret) {
+	if (ret && device)
 		GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ_WRITE, ("Cannot convert with '%s': %s",
 			device, ret == -EOPNOTSUPP ? "it is no mem2mem device" :
 			zcbuf_last_error(self->ctx)), ("libzcbuf error %d", ret));
+	if (ret) {
+		/* GstBaseTransform calls no stop() after a failed start() */
 		g_free(device);
+		gst_zcbuf_convert_stop(trans);
 		return FALSE;
 	}
 	g_free(device);

@@ -97,6 +97,8 @@ static void gst_zcbuf_src_finalize(GObject *obj)
 	G_OBJECT_CLASS(gst_zcbuf_src_parent_class)->finalize(obj);
 }
 
+static gboolean gst_zcbuf_src_stop(GstBaseSrc *src);
+
 static gboolean gst_zcbuf_src_start(GstBaseSrc *src)
 {
 	GstZcbufSrc *self = GST_ZCBUF_SRC(src);
@@ -106,13 +108,14 @@ static gboolean gst_zcbuf_src_start(GstBaseSrc *src)
 	ret = zcbuf_common_open(GST_ELEMENT(self), &self->common, &self->ctx, &self->dev, &device);
 	if (!ret)
 		ret = zcbuf_device_get_queue(self->dev, ZCBUF_CAPTURE, &self->queue);
-	if (ret && !device)
-		return FALSE;
-	if (ret) {
+	if (ret && device)
 		GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Cannot capture from '%s': %s",
 			device, ret == -EOPNOTSUPP ? "it has no capture queue" :
 			zcbuf_last_error(self->ctx)), ("libzcbuf error %d", ret));
+	if (ret) {
+		/* GstBaseSrc calls no stop() after a failed start() */
 		g_free(device);
+		gst_zcbuf_src_stop(src);
 		return FALSE;
 	}
 	g_free(device);
