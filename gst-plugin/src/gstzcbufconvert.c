@@ -189,23 +189,16 @@ static gboolean gst_zcbuf_convert_set_caps(GstBaseTransform *trans, GstCaps *inc
 	}
 	if (!ret) {
 		what = "allocate capture buffers";
-		ret = zcbuf_queue_setup(self->out_queue, ZCBUF_MEMORY_MMAP,
-					GST_ZCBUF_CONVERT_SLOTS, NULL, 0);
-	}
-	while (ret > 0 && self->n_cap < (guint)ret && self->n_cap < GST_ZCBUF_CONVERT_SLOTS) {
-		int err = zcbuf_queue_export(self->out_queue, self->n_cap,
-					     &self->cap_slots[self->n_cap]);
-
-		if (err)
-			ret = err;
-		else
-			self->cap_free |= G_GUINT64_CONSTANT(1) << self->n_cap++;
+		ret = zcbuf_common_export_mmap(self->out_queue, GST_ZCBUF_CONVERT_SLOTS,
+					       GST_ZCBUF_CONVERT_SLOTS, self->cap_slots,
+					       &self->n_cap);
 	}
 	if (ret < 0) {
 		ZCBUF_POST_ERROR(self, self->ctx, ret, what);
 		teardown_stream(self);
 		return FALSE;
 	}
+	self->cap_free = (G_GUINT64_CONSTANT(1) << self->n_cap) - 1;
 	self->lender = zcbuf_lender_new();
 	return TRUE;
 }
@@ -213,18 +206,10 @@ static gboolean gst_zcbuf_convert_set_caps(GstBaseTransform *trans, GstCaps *inc
 /* Upstream's memory is no dma-buf: copy it into the device's own buffers. */
 static int setup_copy_input(GstZcbufConvert *self)
 {
-	int ret = zcbuf_queue_setup(self->in_queue, ZCBUF_MEMORY_MMAP,
-				    GST_ZCBUF_CONVERT_SLOTS, NULL, 0);
+	int ret = zcbuf_common_export_mmap(self->in_queue, GST_ZCBUF_CONVERT_SLOTS,
+					   GST_ZCBUF_CONVERT_SLOTS, self->copy_slots,
+					   &self->n_copy);
 
-	while (ret > 0 && self->n_copy < (guint)ret && self->n_copy < GST_ZCBUF_CONVERT_SLOTS) {
-		int err = zcbuf_queue_export(self->in_queue, self->n_copy,
-					     &self->copy_slots[self->n_copy]);
-
-		if (err)
-			ret = err;
-		else
-			self->n_copy++;
-	}
 	return ret < 0 ? ret : 0;
 }
 

@@ -256,16 +256,9 @@ static gboolean setup_stream(GstZcbufSrc *self)
 	if (!ret) {
 		what = "set up buffers";
 		if (self->buffer_source == GST_ZCBUF_SOURCE_V4L2) {
-			ret = zcbuf_queue_setup(self->queue, ZCBUF_MEMORY_MMAP,
-						GST_ZCBUF_SRC_MAX_SLOTS / 2, NULL, 0);
-			for (i = 0; ret > 0 && i < (guint)ret && i < GST_ZCBUF_SRC_MAX_SLOTS; i++) {
-				int err = zcbuf_queue_export(self->queue, i, &self->slots[i]);
-
-				if (err)
-					ret = err;
-				else
-					self->n_slots++;
-			}
+			ret = zcbuf_common_export_mmap(self->queue, GST_ZCBUF_SRC_MAX_SLOTS / 2,
+						       GST_ZCBUF_SRC_MAX_SLOTS, self->slots,
+						       &self->n_slots);
 		} else {
 			ret = setup_imported(self, &fmt, &qf);
 		}

@@ -192,3 +192,18 @@ int zcbuf_common_open(GstElement *el, struct zcbuf_common *c, struct zcbuf_ctx *
 	GST_OBJECT_UNLOCK(el);
 	return zcbuf_device_open(*ctx, *device, dev);
 }
+
+int zcbuf_common_export_mmap(struct zcbuf_queue *queue, guint count, guint max,
+			     struct zcbuf_buffer **slots, guint *n)
+{
+	int ret = zcbuf_queue_setup(queue, ZCBUF_MEMORY_MMAP, count, NULL, 0);
+
+	while (ret > 0 && *n < (guint)ret && *n < max) {
+		int err = zcbuf_queue_export(queue, *n, &slots[*n]);
+
+		if (err)
+			return err;
+		++*n;
+	}
+	return ret;
+}

@@ -83,6 +83,14 @@ static inline gboolean zcbuf_frame_failed(int ret, const struct zcbuf_frame *fra
 	return ret == -EIO && (frame->flags & V4L2_BUF_FLAG_ERROR);
 }
 
+/*
+ * Set @queue up with @count driver (MMAP) buffers and export each one, up
+ * to @max, into @slots; *@n: how many were exported. The driver's count,
+ * or -errno (the caller releases what *@n says).
+ */
+int zcbuf_common_export_mmap(struct zcbuf_queue *queue, guint count, guint max,
+			     struct zcbuf_buffer **slots, guint *n);
+
 /* "dmabuf", "userptr", "mmap" or "copy": how @queue gets its memory. */
 const gchar *zcbuf_common_path_name(struct zcbuf_queue *queue);
 
