@@ -74,6 +74,7 @@ const char *errname(int err)
 	case EACCES: return "EACCES";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EOVERFLOW: return "EOVERFLOW";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
