@@ -197,6 +197,16 @@ static bool unbind_in_dqbuf(struct outcome *o, int vid, const struct lmem *m)
 	       expect(o, "QBUF", vid_qbuf(vid, CAP, UP, m->uptr, FRAME_SIZE), -ENODEV);
 }
 
+/* Set the wrap control @ctrl to @value, then stream one good frame into @buf. */
+static bool wrapped_frame(struct outcome *o, int vid, const struct lmem *m, const char *ctrl,
+			  int value, struct v4l2_buffer *buf)
+{
+	return expect(o, "wrap", vid_set_ctrl_by_name(vid, ctrl, value), 0) &&
+	       expect(o, "QBUF", vid_qbuf(vid, CAP, UP, m->uptr, FRAME_SIZE), 0) &&
+	       expect(o, "STREAMON", vid_stream(vid, CAP, true), 0) &&
+	       expect(o, "good frame", good_frame(vid, buf), 0);
+}
+
 static bool inject(struct outcome *o, int vid, enum inj inj, const struct lmem *m)
 {
 	struct v4l2_buffer buf;
@@ -250,19 +260,13 @@ static bool inject(struct outcome *o, int vid, enum inj inj, const struct lmem *
 		      restart(o, vid, m);
 		return ret;
 	case I_SEQ_WRAP:
-		ret = expect(o, "wrap", vid_set_ctrl_by_name(vid, "Wrap Sequence Number", 1), 0) &&
-		      expect(o, "QBUF", vid_qbuf(vid, CAP, UP, m->uptr, FRAME_SIZE), 0) &&
-		      expect(o, "STREAMON", vid_stream(vid, CAP, true), 0) &&
-		      expect(o, "good frame", good_frame(vid, &buf), 0);
+		ret = wrapped_frame(o, vid, m, "Wrap Sequence Number", 1, &buf);
 		if (ret)
 			say(o, ", sequence %#x", buf.sequence);
 		return ret && buf.sequence >= 0xffffff80 &&
 		       expect(o, "unwrap", vid_set_ctrl_by_name(vid, "Wrap Sequence Number", 0), 0);
 	case I_TIME_WRAP:
-		ret = expect(o, "wrap", vid_set_ctrl_by_name(vid, "Wrap Timestamp", 2), 0) &&
-		      expect(o, "QBUF", vid_qbuf(vid, CAP, UP, m->uptr, FRAME_SIZE), 0) &&
-		      expect(o, "STREAMON", vid_stream(vid, CAP, true), 0) &&
-		      expect(o, "good frame", good_frame(vid, &buf), 0);
+		ret = wrapped_frame(o, vid, m, "Wrap Timestamp", 2, &buf);
 		if (ret)
 			say(o, ", timestamp %lld s", (long long)buf.timestamp.tv_sec);
 		return ret && buf.timestamp.tv_sec >= wrap_s - 60 &&
@@ -383,13 +387,13 @@ int main(int argc, char **argv)
 	int inst[2], n, k, i, r, rounds = 1;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--kernel") && i + 1 < argc)
+		if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
 			karg = argv[++i];
-		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			only = argv[++i];
-		else if (!strcmp(argv[i], "--disconnect"))
+		} else if (!strcmp(argv[i], "--disconnect")) {
 			disconnect = true;
-		else if (!strcmp(argv[i], "--unbind") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--unbind") && i + 1 < argc) {
 			unbind = true;
 			rounds = atoi(argv[++i]);
 		} else {
