@@ -174,9 +174,10 @@ static void *memory_thread(void *arg)
 			release_mem(m);
 			__atomic_fetch_add(&w->c->ran[OP_RECYCLE], 1, __ATOMIC_RELAXED);
 			/*
-			 * vivid's next MMAP buffer can be EBUSY: its queue stays
-			 * with the old file while an import holds the dma-buf
-			 * behind the old mapping. Counted; tried again next time.
+			 * vivid's next MMAP buffer can be EBUSY while its queue
+			 * is still with the old file (a forked child's copy of
+			 * the fd; on zcbuf also an import of the dma-buf behind
+			 * the old mapping). Counted; tried again next time.
 			 */
 			if (setup_kind(w->kind, m, err, sizeof(err)))
 				__atomic_fetch_add(&w->c->failed[OP_RECYCLE], 1, __ATOMIC_RELAXED);
