@@ -74,6 +74,7 @@ const char *errname(int err)
 	case EACCES: return "EACCES";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EOVERFLOW: return "EOVERFLOW";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
@@ -367,22 +368,36 @@ int vid_stream(int vid, uint32_t type, bool on)
 	return ioctl(vid, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &t) ? -errno : 0;
 }
 
-int vid_set_ctrl_by_name(int vid, const char *name, int value)
+int vid_ctrl_id_by_name(int vid, const char *name)
 {
 	struct v4l2_query_ext_ctrl q = { .id = V4L2_CTRL_FLAG_NEXT_CTRL };
-	struct v4l2_control c;
 
 	while (!ioctl(vid, VIDIOC_QUERY_EXT_CTRL, &q)) {
-		if (!strcmp(q.name, name)) {
-			c.id = q.id;
-			c.value = value;
-			if (ioctl(vid, VIDIOC_S_CTRL, &c) || ioctl(vid, VIDIOC_G_CTRL, &c))
-				return -errno;
-			return c.value == value ? 0 : -EINVAL;
-		}
+		if (!strcmp(q.name, name))
+			return (int)q.id;
 		q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
 	}
 	return -ENOENT;
+}
+
+int vid_set_ctrl_by_name(int vid, const char *name, int value)
+{
+	struct v4l2_control c = { .id = vid_ctrl_id_by_name(vid, name), .value = value };
+
+	if ((int)c.id < 0)
+		return (int)c.id;
+	if (ioctl(vid, VIDIOC_S_CTRL, &c) || ioctl(vid, VIDIOC_G_CTRL, &c))
+		return -errno;
+	return c.value == value ? 0 : -EINVAL;
+}
+
+int vid_press_by_name(int vid, const char *name)
+{
+	struct v4l2_control c = { .id = vid_ctrl_id_by_name(vid, name), .value = 1 };
+
+	if ((int)c.id < 0)
+		return (int)c.id;
+	return ioctl(vid, VIDIOC_S_CTRL, &c) ? -errno : 0;
 }
 
 int vivid_static_frames(int vid)

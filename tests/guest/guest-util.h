@@ -110,8 +110,12 @@ int vid_dqbuf(int vid, uint32_t type, uint32_t memory, int timeout_ms,
 	      uint32_t *flags);
 /* STREAMON or STREAMOFF. */
 int vid_stream(int vid, uint32_t type, bool on);
+/* The id of the control called @name, or -ENOENT. */
+int vid_ctrl_id_by_name(int vid, const char *name);
 /* Set the control called @name to @value and read it back. */
 int vid_set_ctrl_by_name(int vid, const char *name, int value);
+/* Press the button control called @name (buttons cannot be read back). */
+int vid_press_by_name(int vid, const char *name);
 /* Deterministic vivid frames: 75% colour bars, no movement, no OSD text. */
 int vivid_static_frames(int vid);
 /* One frame captured by MMAP into @out (FRAME_SIZE bytes). */

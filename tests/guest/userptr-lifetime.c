@@ -65,44 +65,14 @@
 
 #include <linux/ivshmem-iopfn.h>
 #include "guest-util.h"
+#include "mem-kind.h"
 #include "tap.h"
 
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 #define DQBUF_TIMEOUT_MS 5000
 #define CASE_TIMEOUT_S 20
-#define BUF_LEN (FRAME_PAGES * PAGE)
 
 /* ---- the cases and what each kernel should do --------------------------- */
-
-enum kernel { STOCK, PATCHED, NKERNELS };
-static const char *const kernel_names[NKERNELS] = { "stock", "patched" };
-
-enum kind { K_MALLOC, K_MEMFD, K_HEAP, K_VGEM, K_VIVID, K_IVSHMEM, NKINDS };
-
-/* QBUF of the kind, as the USERPTR matrix's cap-vmalloc column says. */
-enum qbuf_expect { Q_OK, Q_EFAULT, Q_NODRV };
-
-struct kind_info {
-	const char *name;
-	const char *what;
-	/* How the memory is reached once the queued mapping is gone. */
-	const char *other_path;
-	enum qbuf_expect qbuf[NKERNELS];
-};
-
-static const struct kind_info kinds[NKINDS] = {
-	[K_MALLOC] = { "malloc", "malloc(3) memory", NULL, { Q_OK, Q_OK } },
-	[K_MEMFD] = { "memfd", "memfd MAP_SHARED", "pread of the memfd",
-		      { Q_OK, Q_OK } },
-	[K_HEAP] = { "heap-system", "system dma-heap buffer, mmap of its fd",
-		     "a second mapping of the dma-buf", { Q_EFAULT, Q_OK } },
-	[K_VGEM] = { "vgem-dumb", "vgem dumb buffer, mmap through the card",
-		     "a second mapping through the card", { Q_EFAULT, Q_OK } },
-	[K_VIVID] = { "vivid-vmalloc", "another vivid's vmalloc MMAP buffer",
-		      "a second mapping of that buffer", { Q_OK, Q_OK } },
-	[K_IVSHMEM] = { "ivshmem", "ivshmem-iopfn dma-buf mmap (PCI BAR)",
-			"a second mapping of the dma-buf", { Q_NODRV, Q_OK } },
-};
 
 enum event {
 	EV_MUNMAP_QUEUED, EV_MUNMAP_STREAMING, EV_CLOSE, EV_EXIT, EV_REMAP,
@@ -223,220 +193,9 @@ static enum landing landing_of(enum content old_c, enum content new_c)
 	return L_OTHER;
 }
 
-/* ---- dma-bufs the kernel lists ------------------------------------------- */
-
-struct dmabuf_entry {
-	unsigned long ino;
-	char exporter[32];
-};
-
-#define MAX_DMABUFS 256
-struct dmabuf_list {
-	int n;
-	struct dmabuf_entry e[MAX_DMABUFS];
-};
-
-/* /sys/kernel/debug/dma_buf/bufinfo: 0 or -errno. */
-static int read_bufinfo(struct dmabuf_list *l)
-{
-	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
-	char line[512], exp[32];
-	unsigned long ino;
-	unsigned int flags, mode;
-	size_t size;
-	long count;
-
-	l->n = 0;
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%zu\t%x\t%x\t%ld\t%31[^\t]\t%lu", &size, &flags, &mode,
-			   &count, exp, &ino) != 6 || l->n == MAX_DMABUFS)
-			continue;
-		l->e[l->n].ino = ino;
-		snprintf(l->e[l->n].exporter, sizeof(l->e[0].exporter), "%s", exp);
-		l->n++;
-	}
-	fclose(f);
-	return 0;
-}
-
-/* How many of @now are not in @before; their exporters into @names. */
-static int new_dmabufs(const struct dmabuf_list *before, const struct dmabuf_list *now,
-		       char *names, size_t len)
-{
-	int i, j, n = 0;
-	size_t used = 0;
-
-	names[0] = '\0';
-	for (i = 0; i < now->n; i++) {
-		for (j = 0; j < before->n && before->e[j].ino != now->e[i].ino; j++)
-			;
-		if (j < before->n)
-			continue;
-		n++;
-		if (used < len)
-			used += snprintf(names + used, len - used, "%s%s", used ? "," : "",
-					 now->e[i].exporter);
-	}
-	return n;
-}
-
 /* ---- the memory of one case ---------------------------------------------- */
 
-static int vivid_target = -1, vivid_source = -1;
-
-/*
- * The queued range [uptr, uptr + FRAME_SIZE) lies in the mapping [map,
- * map + map_len). fd is the exporter's (memfd, dma-buf, vgem card, the
- * other vivid's node), its buffer at fd_off in a mapping of it; -1: none.
- */
-struct lmem {
-	enum kind kind;
-	uint8_t *map;
-	size_t map_len;
-	bool mapped;
-	unsigned long uptr;
-	int fd;
-	off_t fd_off;
-	bool dmabuf;		/* fd is a dma-buf: sync around CPU access */
-};
-
-static size_t range_off(const struct lmem *m)
-{
-	return m->uptr - (unsigned long)m->map;
-}
-
-static void sync_fd(int fd, bool start, bool write)
-{
-	dmabuf_sync(fd, (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) |
-			(write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ));
-}
-
-static int map_shared(struct lmem *m, int fd, off_t off, char *err, size_t len)
-{
-	void *p = mmap(NULL, BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
-
-	if (p == MAP_FAILED) {
-		snprintf(err, len, "mmap: %s", errname(errno));
-		return -1;
-	}
-	m->map = p;
-	m->map_len = BUF_LEN;
-	m->mapped = true;
-	m->uptr = (unsigned long)p;
-	m->fd = fd;
-	m->fd_off = off;
-	return 0;
-}
-
-static int setup_vivid(struct lmem *m, char *err, size_t len)
-{
-	struct v4l2_buffer buf = { .type = CAP, .memory = V4L2_MEMORY_MMAP };
-	int vid = open_vivid(vivid_source), ret;
-
-	if (vid < 0) {
-		snprintf(err, len, "open vivid-%03d: %s", vivid_source, errname(-vid));
-		return -1;
-	}
-	ret = vid_set_format(vid, CAP);
-	if (!ret)
-		ret = vid_reqbufs(vid, CAP, V4L2_MEMORY_MMAP, 1, NULL);
-	if (!ret && ioctl(vid, VIDIOC_QUERYBUF, &buf))
-		ret = -errno;
-	if (ret) {
-		snprintf(err, len, "vivid-%03d MMAP buffer: %s", vivid_source, errname(-ret));
-		return -1;
-	}
-	return map_shared(m, vid, buf.m.offset, err, len);
-}
-
-static int setup_vgem(struct lmem *m, char *err, size_t len)
-{
-	struct drm_mode_map_dumb map = { 0 };
-	int card = open_vgem(), ret;
-	uint64_t size;
-
-	if (card < 0) {
-		snprintf(err, len, "no vgem card");
-		return -1;
-	}
-	ret = vgem_create_dumb(card, FRAME_PAGES, &map.handle, &size);
-	if (ret || size < BUF_LEN || drmIoctl(card, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
-		snprintf(err, len, "vgem dumb buffer: %s", errname(ret ? -ret : errno));
-		return -1;
-	}
-	return map_shared(m, card, map.offset, err, len);
-}
-
-static int setup_ivshmem(struct lmem *m, char *err, size_t len)
-{
-	struct ivshmem_iopfn_export exp = { .flags = O_RDWR | O_CLOEXEC };
-	int dev = open("/dev/ivshmem0", O_RDWR | O_CLOEXEC);
-
-	if (dev < 0 || ioctl(dev, IVSHMEM_IOPFN_IOC_EXPORT, &exp)) {
-		snprintf(err, len, "ivshmem-iopfn export: %s", errname(errno));
-		return -1;
-	}
-	close(dev);
-	m->dmabuf = true;
-	return map_shared(m, exp.fd, 0, err, len);
-}
-
-/* Allocate and map the memory of @kind. 0, or -1 with why in @err. */
-static int setup_kind(enum kind kind, struct lmem *m, char *err, size_t len)
-{
-	int fd;
-
-	memset(m, 0, sizeof(*m));
-	m->kind = kind;
-	m->fd = -1;
-	switch (kind) {
-	case K_MALLOC: {
-		uint8_t *p = malloc(FRAME_SIZE);
-
-		if (!p) {
-			snprintf(err, len, "malloc failed");
-			return -1;
-		}
-		/* A block of its own mapping (main() sets M_MMAP_THRESHOLD). */
-		if (((unsigned long)p & (PAGE - 1)) != 2 * sizeof(size_t)) {
-			snprintf(err, len, "malloc gave %p, not the start of a mapping", p);
-			return -1;
-		}
-		m->uptr = (unsigned long)p;
-		m->map = (uint8_t *)(m->uptr & ~(PAGE - 1));
-		m->map_len = ((m->uptr + FRAME_SIZE + PAGE - 1) & ~(PAGE - 1)) -
-			     (unsigned long)m->map;
-		m->mapped = true;
-		return 0;
-	}
-	case K_MEMFD:
-		fd = memfd_create("userptr-lifetime", MFD_CLOEXEC);
-		if (fd < 0 || ftruncate(fd, BUF_LEN)) {
-			snprintf(err, len, "memfd: %s", errname(errno));
-			return -1;
-		}
-		return map_shared(m, fd, 0, err, len);
-	case K_HEAP:
-		fd = heap_alloc("system", BUF_LEN);
-		if (fd < 0) {
-			snprintf(err, len, "system dma-heap: %s", errname(-fd));
-			return -1;
-		}
-		m->dmabuf = true;
-		return map_shared(m, fd, 0, err, len);
-	case K_VGEM:
-		return setup_vgem(m, err, len);
-	case K_VIVID:
-		return setup_vivid(m, err, len);
-	case K_IVSHMEM:
-		return setup_ivshmem(m, err, len);
-	case NKINDS:
-		break;
-	}
-	return -1;
-}
+static int vivid_target = -1;
 
 /* The canary over the whole queued mapping, through it. */
 static void fill_canary(struct lmem *m)
@@ -488,18 +247,6 @@ static int other_path(struct lmem *m, uint8_t *out, bool canary_in)
 		sync_fd(m->fd, false, canary_in);
 	munmap(p, BUF_LEN);
 	return 0;
-}
-
-/* Release the exporter's side: the mapping and the fd, when still there. */
-static void release_mem(struct lmem *m)
-{
-	if (m->mapped && m->kind != K_MALLOC)
-		munmap(m->map, m->map_len);
-	/* malloc: never freed, its block may be unmapped */
-	m->mapped = false;
-	if (m->fd >= 0)
-		close(m->fd);
-	m->fd = -1;
 }
 
 /* ---- the exporting process ----------------------------------------------- */
@@ -1037,7 +784,7 @@ static bool prepare(void)
 	if (!tap_result(n >= 2, "two vivid instances with vb2-vmalloc (%d found)", n))
 		return false;
 	vivid_target = inst[0];
-	vivid_source = inst[1];
+	mem_vivid_source = inst[1];
 	vid = open_vivid(vivid_target);
 	ret = vid < 0 ? vid : vivid_static_frames(vid);
 	if (!ret)
@@ -1048,7 +795,7 @@ static bool prepare(void)
 		close(vid);
 	ret = tap_result(!ret && !memcmp(reference, again, FRAME_SIZE),
 			 "vivid-%03d (target, vb2-vmalloc): static pattern, no OSD; two MMAP frames identical (the reference) (%s); vivid-%03d lends its MMAP buffer",
-			 vivid_target, ret ? errname(-ret) : "ok", vivid_source);
+			 vivid_target, ret ? errname(-ret) : "ok", mem_vivid_source);
 	free(again);
 	return ret;
 }

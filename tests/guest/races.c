@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A bounded, seeded stressor of USERPTR import against concurrent changes
+ * to the memory behind it (suite "races"). Per memory kind (mem-kind.h:
+ * memfd as the page-backed control, system heap, vgem, another vivid's
+ * MMAP buffer, the ivshmem BAR), a worker process on a vb2-vmalloc vivid
+ * capture queue with two USERPTR buffers (one for vivid's MMAP buffer,
+ * which it lends only once) runs three threads for a time box:
+ *
+ *   queue   QBUF (at the buffer's current address), DQBUF (non-blocking),
+ *           STREAMON, STREAMOFF, REQBUFS(0) + REQBUFS(2)
+ *   memory  munmap and close the exporter's fd, then a new buffer of the
+ *           kind; mremap to another address; madvise(MADV_DONTNEED)
+ *   process fork (the child exits at once); close the video fd and open
+ *           it again
+ *
+ * Then the worker either cleans up and answers (ending "exit") or is
+ * killed with SIGKILL where it stands (ending "kill"). A case passes when
+ * the worker answered (or died of the SIGKILL) within the box plus 20 s
+ * (no hang; the kernel's hung-task detector watches too), every operation
+ * ran at least once, no ioctl failed with an errno outside the expected
+ * set, and nothing was left pinned or listed in dma_buf/bufinfo after it.
+ * The seed is printed; the same seed gives the same choices (not the same
+ * interleaving).
+ *
+ * Usage: races [--kernel stock|patched] [--seed N] [--seconds S] [--only KIND]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/videodev2.h>
+
+#include "guest-util.h"
+#include "mem-kind.h"
+#include "tap.h"
+
+#define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
+#define UP V4L2_MEMORY_USERPTR
+#define NBUF 2
+
+enum op {
+	OP_QBUF, OP_DQBUF, OP_STREAMON, OP_STREAMOFF, OP_REQBUFS, OP_RECYCLE,
+	OP_MREMAP, OP_DONTNEED, OP_FORK, OP_REOPEN, NOPS
+};
+static const char *const op_names[NOPS] = {
+	"qbuf", "dqbuf", "streamon", "streamoff", "reqbufs", "recycle", "mremap",
+	"madvise", "fork", "reopen",
+};
+
+static enum kernel kernel;
+static int target = -1;
+static unsigned int seed;
+static int seconds = 3;
+
+struct counts {
+	bool done;
+	unsigned long ran[NOPS], failed[NOPS];
+	int bad_errno;		/* an ioctl errno outside the expected set */
+	enum op bad_op;
+	char why[200];
+};
+
+struct worker {
+	enum kind kind;
+	int nbuf;
+	int vid;			/* swapped by the process thread */
+	pthread_mutex_t mem_lock;	/* the slots, against the memory thread */
+	struct lmem slot[NBUF];
+	bool stop;
+	struct counts *c;
+};
+
+static int cur_vid(struct worker *w)
+{
+	return __atomic_load_n(&w->vid, __ATOMIC_RELAXED);
+}
+
+static void note(struct worker *w, enum op op, int ret)
+{
+	__atomic_fetch_add(&w->c->ran[op], 1, __ATOMIC_RELAXED);
+	if (!ret)
+		return;
+	__atomic_fetch_add(&w->c->failed[op], 1, __ATOMIC_RELAXED);
+	/*
+	 * What racing userspace may see: the memory gone or changed (EFAULT,
+	 * EINVAL for a length or state vb2 refuses, ENOMEM), the queue busy or
+	 * not streaming (EBUSY, EINVAL, EAGAIN, EPIPE), the fd closed under
+	 * it (EBADF), a revoked dma-buf (ENODEV), a failed buffer (EIO).
+	 */
+	switch (-ret) {
+	case EFAULT: case EINVAL: case ENOMEM: case EBUSY: case EAGAIN: case EPIPE:
+	case EBADF: case ENODEV: case EIO: case ETIMEDOUT: case ENOTTY:
+		return;
+	}
+	w->c->bad_errno = -ret;
+	w->c->bad_op = op;
+}
+
+static int qbuf(int vid, unsigned int index, unsigned long uptr)
+{
+	struct v4l2_buffer buf = {
+		.type = CAP, .memory = UP, .index = index,
+		.m.userptr = uptr, .length = FRAME_SIZE,
+	};
+
+	return ioctl(vid, VIDIOC_QBUF, &buf) ? -errno : 0;
+}
+
+/* Non-blocking: a DQBUF on a streaming queue with nothing queued waits forever. */
+static int prepare_queue(int vid, int nbuf)
+{
+	int ret = fcntl(vid, F_SETFL, O_NONBLOCK) ? -errno : vid_set_format(vid, CAP);
+
+	return ret ? ret : vid_reqbufs(vid, CAP, UP, nbuf, NULL);
+}
+
+static void *queue_thread(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int r = seed;
+	int vid, i, ret;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		vid = cur_vid(w);
+		switch (rand_r(&r) % 10) {
+		case 0: case 1: case 2: case 3:
+			i = rand_r(&r) % w->nbuf;
+			note(w, OP_QBUF, qbuf(vid, i, __atomic_load_n(&w->slot[i].uptr,
+								      __ATOMIC_RELAXED)));
+			break;
+		case 4: case 5:
+			ret = vid_dqbuf(vid, CAP, UP, 0, NULL);
+			note(w, OP_DQBUF, ret < 0 && ret != -ETIMEDOUT ? ret : 0);
+			break;
+		case 6: case 7:
+			note(w, OP_STREAMON, vid_stream(vid, CAP, true));
+			break;
+		case 8:
+			note(w, OP_STREAMOFF, vid_stream(vid, CAP, false));
+			break;
+		case 9:
+			ret = vid_reqbufs(vid, CAP, UP, 0, NULL);
+			note(w, OP_REQBUFS, ret ? ret : vid_reqbufs(vid, CAP, UP, w->nbuf, NULL));
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void *memory_thread(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int r = seed + 1;
+	char err[128];
+	struct lmem *m;
+	void *p;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		m = &w->slot[rand_r(&r) % w->nbuf];
+		pthread_mutex_lock(&w->mem_lock);
+		switch (rand_r(&r) % 3) {
+		case 0:
+			/* vivid lends its one MMAP buffer: release before the next. */
+			release_mem(m);
+			__atomic_fetch_add(&w->c->ran[OP_RECYCLE], 1, __ATOMIC_RELAXED);
+			/*
+			 * vivid's next MMAP buffer can be EBUSY while its queue
+			 * is still with the old file (a forked child's copy of
+			 * the fd; on zcbuf also an import of the dma-buf behind
+			 * the old mapping). Counted; tried again next time.
+			 */
+			if (setup_kind(w->kind, m, err, sizeof(err)))
+				__atomic_fetch_add(&w->c->failed[OP_RECYCLE], 1, __ATOMIC_RELAXED);
+			break;
+		case 1:
+			if (!m->mapped)
+				break;
+			p = mremap(m->map, m->map_len, m->map_len, MREMAP_MAYMOVE);
+			__atomic_fetch_add(&w->c->ran[OP_MREMAP], 1, __ATOMIC_RELAXED);
+			if (p == MAP_FAILED) {
+				__atomic_fetch_add(&w->c->failed[OP_MREMAP], 1, __ATOMIC_RELAXED);
+				break;
+			}
+			__atomic_store_n(&m->uptr, (unsigned long)p + range_off(m), __ATOMIC_RELAXED);
+			m->map = p;
+			break;
+		case 2:
+			if (!m->mapped)
+				break;
+			__atomic_fetch_add(&w->c->ran[OP_DONTNEED], 1, __ATOMIC_RELAXED);
+			if (madvise(m->map, m->map_len, MADV_DONTNEED))
+				__atomic_fetch_add(&w->c->failed[OP_DONTNEED], 1, __ATOMIC_RELAXED);
+			break;
+		}
+		pthread_mutex_unlock(&w->mem_lock);
+		usleep(rand_r(&r) % 2000);
+	}
+	return NULL;
+}
+
+static void *process_thread(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int r = seed + 2;
+	int vid, old;
+	pid_t pid;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		usleep(5000 + rand_r(&r) % 20000);
+		if (rand_r(&r) % 2) {
+			pid = fork();
+			if (pid == 0)
+				_exit(0);
+			note(w, OP_FORK, pid < 0 ? -errno : 0);
+			if (pid > 0)
+				waitpid(pid, NULL, 0);
+			continue;
+		}
+		vid = open_vivid(target);
+		note(w, OP_REOPEN, vid < 0 ? vid : prepare_queue(vid, w->nbuf));
+		if (vid < 0)
+			continue;
+		old = __atomic_exchange_n(&w->vid, vid, __ATOMIC_RELAXED);
+		close(old);
+	}
+	return NULL;
+}
+
+struct run_arg {
+	enum kind kind;
+	bool kill;
+};
+
+static void worker_main(void *arg, void *out)
+{
+	const struct run_arg *a = arg;
+	struct worker w = { .kind = a->kind, .c = out };
+	pthread_t t[3];
+	char err[128];
+	int i, ret;
+
+	w.nbuf = a->kind == K_VIVID ? 1 : NBUF;
+	pthread_mutex_init(&w.mem_lock, NULL);
+	w.vid = open_vivid(target);
+	ret = w.vid < 0 ? w.vid : prepare_queue(w.vid, w.nbuf);
+	if (ret) {
+		snprintf(w.c->why, sizeof(w.c->why), "vivid-%03d queue: %s", target, errname(-ret));
+		w.c->done = true;
+		return;
+	}
+	for (i = 0; i < w.nbuf; i++) {
+		if (setup_kind(a->kind, &w.slot[i], err, sizeof(err))) {
+			snprintf(w.c->why, sizeof(w.c->why), "%s", err);
+			w.c->done = true;
+			return;
+		}
+	}
+	pthread_create(&t[0], NULL, queue_thread, &w);
+	pthread_create(&t[1], NULL, memory_thread, &w);
+	pthread_create(&t[2], NULL, process_thread, &w);
+	/* The "kill" ending: the parent's SIGKILL arrives in the middle. */
+	sleep(a->kill ? seconds + 3600 : seconds);
+	__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	vid_stream(w.vid, CAP, false);
+	vid_reqbufs(w.vid, CAP, UP, 0, NULL);
+	close(w.vid);
+	for (i = 0; i < w.nbuf; i++)
+		release_mem(&w.slot[i]);
+	w.c->done = true;
+}
+
+static void run_one(enum kind kind, bool kill_it)
+{
+	struct run_arg a = { kind, kill_it };
+	struct counts *c = calloc(1, sizeof(*c));
+	struct leak_mark *mark = malloc(sizeof(*mark));
+	char wchan[64] = "?", left[200], ran[400] = "";
+	size_t used = 0;
+	bool all_ran = true, ok;
+	int status, ret, i;
+
+	leak_mark_begin(mark);
+	/* run_in_child kills the worker when the box (+ 20 s) is over. */
+	ret = run_in_child(worker_main, &a, c, sizeof(*c), kill_it ? seconds : seconds + 20,
+			   wchan, sizeof(wchan), &status);
+	for (i = 0; i < NOPS; i++) {
+		used += snprintf(ran + used, sizeof(ran) - used, "%s%s %lu/%lu", i ? ", " : "",
+				 op_names[i], c->ran[i], c->failed[i]);
+		all_ran &= c->ran[i] > 0;
+	}
+	if (kill_it) {
+		/* The counts never come back from a killed worker. */
+		ok = ret == -ETIMEDOUT && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+		tap_result(ok, "%s kill: the worker died of SIGKILL after %d s (%s)",
+			   kinds[kind].name, seconds, ret == -ETIMEDOUT ? "killed" : errname(-ret));
+	} else {
+		ok = !ret && c->done && !c->why[0] && all_ran && !c->bad_errno;
+		tap_result(ok, "%s exit: %s%s%s%s (ran/failed: %s)", kinds[kind].name,
+			   ret ? "no answer, wchan " : "answered", ret ? wchan : "",
+			   c->why[0] ? "; " : "", c->why, ran);
+		if (c->bad_errno)
+			tap_diag("%s returned %s", op_names[c->bad_op], errname(c->bad_errno));
+	}
+	tap_result(leak_mark_end(mark, left, sizeof(left)), "%s %s: nothing left: %s",
+		   kinds[kind].name, kill_it ? "kill" : "exit", left);
+	free(mark);
+	free(c);
+}
+
+int main(int argc, char **argv)
+{
+	static const enum kind race_kinds[] = { K_MEMFD, K_HEAP, K_VGEM, K_VIVID, K_IVSHMEM };
+	const char *only = NULL, *karg = NULL;
+	int inst[2], n, i;
+	enum kind k;
+
+	seed = (unsigned int)time(NULL);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
+			karg = argv[++i];
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+			seed = strtoul(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+			seconds = atoi(argv[++i]);
+		} else {
+			fprintf(stderr, "usage: %s [--kernel stock|patched] [--seed N] [--seconds S] [--only KIND]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	kernel = kernel_is_zcbuf(karg) ? PATCHED : STOCK;
+	n = vivid_instances(0, inst, 2);
+	if (!tap_result(n >= 2, "two vivid instances with vb2-vmalloc (%d found)", n))
+		return tap_done();
+	target = inst[0];
+	mem_vivid_source = inst[1];
+	tap_diag("races on vivid-%03d, %s kernel, seed %u, %d s per case", target,
+		 kernel_names[kernel], seed, seconds);
+	for (i = 0; i < (int)(sizeof(race_kinds) / sizeof(race_kinds[0])); i++) {
+		k = race_kinds[i];
+		if (only && strcmp(only, kinds[k].name))
+			continue;
+		if (kinds[k].qbuf[kernel] != Q_OK) {
+			tap_result(true, "%s # SKIP QBUF %s on %s: nothing to race", kinds[k].name,
+				   kinds[k].qbuf[kernel] == Q_NODRV ? "has no driver" : "is EFAULT",
+				   kernel_names[kernel]);
+			continue;
+		}
+		run_one(k, false);
+		run_one(k, true);
+	}
+	return tap_done();
+}
