@@ -39,6 +39,7 @@
 
 #include <linux/ivshmem-iopfn.h>
 #include "guest-util.h"
+#include "fail-nth.h"
 #include "ivshmem-util.h"
 #include "tap.h"
 
@@ -368,67 +369,6 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 	dev = ivshmem_rebind(pci_addr);
 	tap_result(dev >= 0, "%s: rebinding the driver brings the device back", what);
 	return dev;
-}
-
-/*
- * Fault injection through /proc/thread-self/fail-nth: the n-th fault point
- * this thread reaches fails. Slab, page allocator and usercopy faults count;
- * failslab and fail_page_alloc must not skip allocations that may sleep.
- */
-static const char *const fault_knobs[] = {
-	"/sys/kernel/debug/failslab", "/sys/kernel/debug/fail_page_alloc",
-	"/sys/kernel/debug/fail_usercopy",
-};
-
-static int fault_injection_start(void)
-{
-	char path[128];
-	unsigned int i;
-
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/verbose", fault_knobs[i]);
-		write_file(path, "0");
-		if (i < 2) {
-			snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fault_knobs[i]);
-			write_file(path, "N");
-		}
-	}
-	return open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-}
-
-static void fault_injection_stop(int nth)
-{
-	char path[128];
-	unsigned int i;
-
-	close(nth);
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fault_knobs[i]);
-		write_file(path, "Y");
-	}
-}
-
-/* Arm fault point n; returns false when arming failed. */
-static bool fault_arm(int nth, int n)
-{
-	char num[16];
-
-	snprintf(num, sizeof(num), "%d", n);
-	return pwrite(nth, num, strlen(num), 0) > 0;
-}
-
-/* Disarm; returns true when the armed fault was injected. */
-static bool fault_disarm(int nth)
-{
-	char left[16] = "";
-	bool injected;
-
-	if (pread(nth, left, sizeof(left) - 1, 0) < 0)
-		return false;
-	injected = atoi(left) == 0;
-	if (pwrite(nth, "0", 1, 0) < 0)
-		return injected;
-	return injected;
 }
 
 /* fail-nth over the export ioctl: every fault point, every outcome clean. */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fault injection through /proc/thread-self/fail-nth: the n-th fault point
+ * (slab, page allocator, usercopy) this thread reaches after arming fails.
+ * Shared by the IO-PFN export/probe sweeps and the USERPTR import sweep.
+ */
+#ifndef ZCBUF_FAIL_NTH_H
+#define ZCBUF_FAIL_NTH_H
+
+#include <stdbool.h>
+
+/*
+ * Let slab and page allocations that may sleep fail too, quietly: the
+ * fail-nth fd, or -1 when the kernel has no fail-nth.
+ */
+int fault_injection_start(void);
+/* Close @nth and restore the defaults. */
+void fault_injection_stop(int nth);
+/* Arm fault point @n; false when arming failed. */
+bool fault_arm(int nth, int n);
+/* Disarm; true when the armed fault was injected (the call reached point n). */
+bool fault_disarm(int nth);
+
+#endif
