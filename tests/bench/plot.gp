@@ -17,12 +17,13 @@ do for [q=0:1] {
 	plot for [c=2+q*9:10+q*9] dir.'/import.dat' using 1:c with linespoints title columnhead(c)
 }
 unset logscale
-set title "guest CPU per frame in steady state (start-up excluded), vivid -> vim2m 640x480 (user+system of the whole guest, /proc/stat; 0: refused or not run)"
+set title "guest CPU per frame, vivid -> vim2m 640x480: whole run, and steady state without start-up (user+system of the whole guest, /proc/stat; 0: refused or not measured)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set xtics rotate by -30
 set xlabel ""
 set ylabel "ms per frame"
-plot dir.'/cpu.dat' using 4:xtic(1) title "zcbuf kernel", '' using 5 title "stock 6.1"
+plot dir.'/cpu.dat' using 2:xtic(1) title "zcbuf kernel, whole run", '' using 4 title "zcbuf kernel, steady state", \
+	'' using 3 title "stock 6.1, whole run", '' using 5 title "stock 6.1, steady state"
 unset multiplot
