@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench-import [--iters N] [--sizes MiB,MiB...]: what one VIDIOC_QBUF costs
- * to import a buffer, per queue, path and buffer size, on the running kernel.
- * Numbers only: nothing here passes or fails on time.
+ * bench-import [--iters N] [--sizes MiB,MiB...] [--queue Q] [--path P]
+ *              [--mode M]: what one VIDIOC_QBUF costs to import a buffer, per
+ * queue, path and buffer size, on the running kernel. Numbers only: nothing
+ * here passes or fails on time. --queue, --path and --mode keep only the
+ * cells of that name (tests/bench/profile loops one cell under perf).
  *
  * Queues: vivid-000's capture queue (vb2-vmalloc) and vim2m's OUTPUT queue,
  * both at 320x180 RGB24; the buffers are larger than sizeimage, which vb2
@@ -12,7 +14,9 @@
  * dma-heap buffer (imported through the dma-buf on the zcbuf kernel, EFAULT
  * on stock), and the same dma-buf by DMABUF fd. Modes:
  *   first:  REQBUFS 1, QBUF (timed), STREAMOFF, REQBUFS 0: a fresh import
- *   cached: the same buffer on the same index again (QBUF timed, STREAMOFF)
+ *   cached: the same buffer on the same index again (QBUF timed, STREAMOFF);
+ *           10 times N iterations: each is tens of µs, where one interrupt
+ *           moves a median of a few samples
  *   rotate: 3 buffers over 2 indexes, so every QBUF finds another buffer
  *           on its index: release plus import, what a pool larger than the
  *           queue without an index cache costs
@@ -37,6 +41,7 @@
 #define NBUF 3
 #define NIDX 2
 #define MAX_ITERS 1000
+#define CACHED_FACTOR 10
 
 enum path { P_MALLOC, P_HEAP_USERPTR, P_DMABUF };
 static const char *const path_names[] = { "malloc-userptr", "heap-userptr", "heap-dmabuf" };
@@ -170,7 +175,8 @@ int main(int argc, char **argv)
 		{ "vim2m-out", "vim2m", V4L2_BUF_TYPE_VIDEO_OUTPUT, -1 },
 	};
 	int sizes[16] = { 1, 4, 8, 16, 32 }, nsizes = 5, iters = 31, i, ti, s;
-	static double us[MAX_ITERS];
+	const char *only_q = NULL, *only_p = NULL, *only_m = NULL;
+	static double us[MAX_ITERS * CACHED_FACTOR];
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--iters") && i + 1 < argc) {
@@ -180,8 +186,15 @@ int main(int argc, char **argv)
 
 			for (nsizes = 0; tok && nsizes < 16; tok = strtok(NULL, ","))
 				sizes[nsizes++] = atoi(tok);
+		} else if (!strcmp(argv[i], "--queue") && i + 1 < argc) {
+			only_q = argv[++i];
+		} else if (!strcmp(argv[i], "--path") && i + 1 < argc) {
+			only_p = argv[++i];
+		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
+			only_m = argv[++i];
 		} else {
-			fprintf(stderr, "usage: %s [--iters N] [--sizes MiB,...]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--iters N] [--sizes MiB,...] [--queue Q] [--path P] [--mode M]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -209,18 +222,23 @@ int main(int argc, char **argv)
 				for (md = M_FIRST; md <= M_ROTATE; md++) {
 					struct target *t = &targets[ti];
 					size_t len = (size_t)sizes[s] << 20;
-					int ret = run_cell(t, p, md, len, iters, us);
+					int n = md == M_CACHED ? iters * CACHED_FACTOR : iters, ret;
 
+					if ((only_q && strcmp(only_q, t->name)) ||
+					    (only_p && strcmp(only_p, path_names[p])) ||
+					    (only_m && strcmp(only_m, mode_names[md])))
+						continue;
+					ret = run_cell(t, p, md, len, n, us);
 					printf("import\t%s\t%s\t%s\t%d\t%d\t", t->name, path_names[p],
-					       mode_names[md], sizes[s], iters);
+					       mode_names[md], sizes[s], n);
 					if (ret) {
 						/* a refusal (stock: EFAULT, CMA pages) is data */
 						printf("%s\t-\t-\t-\t-\t-\n", errname(-ret));
 					} else {
-						qsort(us, iters, sizeof(*us), cmp_double);
+						qsort(us, n, sizeof(*us), cmp_double);
 						printf("ok\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n",
-						       pct(us, iters, 50), pct(us, iters, 10),
-						       pct(us, iters, 90), us[0], us[iters - 1]);
+						       pct(us, n, 50), pct(us, n, 10),
+						       pct(us, n, 90), us[0], us[n - 1]);
 					}
 					fflush(stdout);
 				}
