@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
@@ -657,6 +658,118 @@ out:
 	zcbuf_device_free(dev);
 }
 
+/* Mappings of dma-buf inode @ino in this process: how many, and the first's address. */
+static int dmabuf_mappings(unsigned long ino, unsigned long *first)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long start, inode;
+	char line[512];
+	int n = 0;
+
+	*first = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%*x %*s %*s %*s %lu", &start, &inode) == 2 && inode == ino &&
+		    strstr(line, "dmabuf") && !n++)
+			*first = start;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* A new buffer of @raw's dma-buf and plane, as a GStreamer element makes per frame. */
+static struct zcbuf_buffer *rewrap(struct zcbuf_buffer *raw)
+{
+	struct zcbuf_buffer *w = NULL;
+	struct zcbuf_plane pl;
+
+	zcbuf_buffer_get_plane(raw, 0, &pl);
+	zcbuf_buffer_wrap(ctx, &targets[0].fmt, &pl, 1, &w);
+	return w;
+}
+
+/*
+ * USERPTR of a dma-buf wrapped anew for every frame, each wrapper freed
+ * after its frame: the queue keeps one mapping per index at one address
+ * (so the kernel can keep its import), and drops it on release.
+ */
+static void kept_mapping(void)
+{
+	struct zcbuf_buffer *raw[2] = { NULL, NULL }, *w[2] = { NULL, NULL };
+	unsigned long ino[2] = { 0, 0 }, addr[2] = { 0, 0 }, a;
+	struct zcbuf_device *dev = NULL;
+	struct zcbuf_queue *q;
+	struct zcbuf_frame f;
+	int i, ret, frames = 0, n;
+	char why[256] = "";
+
+	for (i = 0, ret = 0; i < 2 && !ret; i++) {
+		struct zcbuf_plane pl;
+		struct stat st;
+
+		ret = zcbuf_alloc(ctx, "udmabuf", &targets[0].fmt, SIZE, &raw[i]);
+		if (!ret && !zcbuf_buffer_get_plane(raw[i], 0, &pl) && !fstat(pl.fd, &st))
+			ino[i] = st.st_ino;
+	}
+	if (!ret)
+		ret = zcbuf_device_open(ctx, targets[0].device, &dev);
+	if (!ret)
+		ret = zcbuf_device_get_queue(dev, ZCBUF_CAPTURE, &q);
+	if (!ret)
+		ret = zcbuf_queue_set_format(q, &targets[0].fmt, NULL, NULL);
+	for (i = 0; i < 2 && !ret; i++)
+		w[i] = rewrap(raw[i]);
+	if (!ret && zcbuf_queue_setup(q, ZCBUF_MEMORY_USERPTR, 2, w[0], 0) != 2)
+		ret = -EIO;
+	for (i = 0; i < 2 && !ret; i++)
+		ret = zcbuf_queue_put(q, w[i], 0) == i ? 0 : -EIO;
+	if (!ret)
+		ret = zcbuf_queue_start(q);
+	/* stock 6.1 pins udmabuf pages, which fails when they sit in CMA */
+	if (ret && !zcbuf_kernel) {
+		tap_result(true, "kept mapping # SKIP USERPTR of udmabuf on stock: %s",
+			   zcbuf_last_error(ctx));
+		goto out;
+	}
+	if (!tap_result(!ret, "kept mapping: USERPTR of udmabuf on %s: %s", targets[0].name,
+			ret ? zcbuf_last_error(ctx) : "streaming"))
+		goto out;
+	for (frames = 0; frames < 2 * FRAMES; frames++) {
+		ret = zcbuf_queue_get(q, 10000, &f);
+		if (ret || f.index > 1 || f.buf != w[f.index]) {
+			snprintf(why, sizeof(why), "frame %d: %s", frames,
+				 ret ? zcbuf_last_error(ctx) : "another buffer or index");
+			break;
+		}
+		/* the frame's wrapper goes, as a GstBuffer would; a new one comes */
+		zcbuf_buffer_free(w[f.index]);
+		w[f.index] = NULL;
+		n = dmabuf_mappings(ino[f.index], &a);
+		if (n != 1 || (addr[f.index] && a != addr[f.index])) {
+			snprintf(why, sizeof(why), "frame %d: %d mappings of index %u's dma-buf, at "
+				 "%#lx (first at %#lx)", frames, n, f.index, a, addr[f.index]);
+			break;
+		}
+		addr[f.index] = a;
+		w[f.index] = rewrap(raw[f.index]);
+		if (zcbuf_queue_put(q, w[f.index], 0) != (int)f.index) {
+			snprintf(why, sizeof(why), "frame %d: requeue: %s", frames,
+				 zcbuf_last_error(ctx));
+			break;
+		}
+	}
+	tap_result(frames == 2 * FRAMES, "kept mapping: %d frames from a new wrapper each, one "
+		   "mapping per index at a fixed address%s%s", frames, *why ? ": " : "", why);
+	zcbuf_queue_release(q);
+	n = dmabuf_mappings(ino[0], &a) + dmabuf_mappings(ino[1], &a);
+	tap_result(n == 0, "kept mapping: release unmaps them (%d left)", n);
+out:
+	for (i = 0; i < 2; i++) {
+		zcbuf_buffer_free(w[i]);
+		zcbuf_buffer_free(raw[i]);
+	}
+	zcbuf_device_free(dev);
+}
+
 /* vivid's Disconnect control unregisters the node: every call after it fails cleanly. */
 static void vanish(void)
 {
@@ -728,6 +841,7 @@ int main(int argc, char **argv)
 		matrix(&targets[i]);
 	bad_input();
 	stride();
+	kept_mapping();
 	vanish();
 	tap_result(count_fds() == fds, "no fd left open: %d before, %d after", fds, count_fds());
 	zcbuf_ctx_free(ctx);

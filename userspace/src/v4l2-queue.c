@@ -149,6 +149,7 @@ int zcbuf_queue_release(struct zcbuf_queue *queue)
 	if (queue->streaming)
 		ret = zcbuf_queue_stop(queue);
 	free_mmap(queue);
+	zc_userptr_forget(queue);
 	if (queue->count) {
 		int r = zc_queue_reqbufs(queue, queue->memory, 0);
 
@@ -286,7 +287,14 @@ int zcbuf_queue_put(struct zcbuf_queue *queue, struct zcbuf_buffer *buf, uint32_
 			ret = zc_queue_qbuf(queue, (unsigned int)index, ZCBUF_MEMORY_MMAP, NULL,
 					    bytesused);
 	} else {
-		ret = zc_queue_qbuf(queue, (unsigned int)index, queue->memory, buf, bytesused);
+		struct zcbuf_buffer *queued = buf;
+
+		ret = 0;
+		if (queue->memory == ZCBUF_MEMORY_USERPTR && !zc_buffer_is_ordinary(buf))
+			ret = zc_userptr_keep(queue, (unsigned int)index, buf, &queued);
+		if (!ret)
+			ret = zc_queue_qbuf(queue, (unsigned int)index, queue->memory, queued,
+					    bytesused);
 	}
 	if (ret) {
 		zc_cache_put(&queue->cache, (unsigned int)index);

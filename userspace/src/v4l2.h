@@ -120,6 +120,7 @@ struct zcbuf_queue {
 	struct zc_cache cache;
 	struct zcbuf_buffer *slot[ZC_MAX_BUFFERS];	/* what put() queued per index */
 	struct zcbuf_buffer *mmap[ZC_MAX_BUFFERS];	/* driver buffers, copying queues */
+	struct zcbuf_buffer *kept[ZC_MAX_BUFFERS];	/* USERPTR: mapping per index (userptr-keep.c) */
 	struct zc_probe_table probes;
 	struct zcbuf_queue_stats stats;
 };
@@ -142,6 +143,15 @@ int zc_queue_reqbufs(struct zcbuf_queue *q, enum zcbuf_memory memory, unsigned i
 /* VIDIOC_QBUF @buf at @index with @memory (no cache, no copy). */
 int zc_queue_qbuf(struct zcbuf_queue *q, unsigned int index, enum zcbuf_memory memory,
 		  struct zcbuf_buffer *buf, uint32_t bytesused);
+/*
+ * USERPTR queue @q is about to queue dma-buf buffer @buf at @index: *@queued
+ * is what to queue instead, the index's kept mapping of the same dma-bufs
+ * (made now if the index kept none or another). 0 or a negative errno.
+ */
+int zc_userptr_keep(struct zcbuf_queue *q, unsigned int index, struct zcbuf_buffer *buf,
+		    struct zcbuf_buffer **queued);
+/* Drop every mapping the queue kept. */
+void zc_userptr_forget(struct zcbuf_queue *q);
 /* Copy the picture of @src into @dst (same format) between CPU syncs; bytes copied. */
 int zc_copy_frame(struct zcbuf_ctx *ctx, struct zcbuf_buffer *src, struct zcbuf_buffer *dst,
 		  uint64_t *bytes);

@@ -878,9 +878,12 @@ ZCBUF_API int zcbuf_queue_stop(struct zcbuf_queue *queue);
  * The index comes from the cache: the same dma-bufs get the same index
  * each time (a hit), new ones a free index, preferring one never used
  * (a miss). DMABUF passes each memory plane's fd with the plane's offset as
- * data_offset (multi-planar queues); USERPTR maps the buffer
- * (zcbuf_buffer_map()) and passes the mapping, or the memory of
- * zcbuf_buffer_wrap_memory() (the cache keys it by address and length). A
+ * data_offset (multi-planar queues); USERPTR passes a mapping of the
+ * buffer's dma-bufs that the queue keeps per index (so that the same
+ * dma-bufs on the same index come at the same address, which lets the
+ * kernel reuse its import; kept, with a reference on the dma-bufs, until
+ * another buffer takes the index or zcbuf_queue_release()), or the memory
+ * of zcbuf_buffer_wrap_memory() (the cache keys it by address and length). A
  * copying output queue copies the frame into a driver buffer first. The
  * buffer must stay alive, with no CPU access open, until zcbuf_queue_get()
  * returns it.
