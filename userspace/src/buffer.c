@@ -29,6 +29,7 @@ struct zc_mem {
 	void *map;
 	struct zc_dmabuf_id id;	/* for the V4L2 index cache */
 	char exporter[32];
+	bool exporter_known;	/* read from fdinfo when first asked: wraps happen per frame */
 };
 
 struct zcbuf_buffer {
@@ -186,7 +187,6 @@ int zc_buffer_new(struct zcbuf_ctx *ctx, const struct zcbuf_format *fmt,
 			ret = check_dmabuf(ctx, pl->fd, p, &mem->size, &writable, &mem->id);
 			if (ret)
 				goto fail;
-			zc_dmabuf_exporter(pl->fd, mem->exporter, sizeof(mem->exporter));
 			if (fds_owned) {
 				mem->fd = pl->fd;
 			} else {
@@ -300,6 +300,7 @@ int zcbuf_buffer_wrap_memory(struct zcbuf_ctx *ctx, const struct zcbuf_format *f
 	/* the memory is mapped already, for good: map and unmap only open and close access */
 	b->mem[0] = (struct zc_mem){ .fd = -1, .size = size, .end = used, .map = addr };
 	snprintf(b->mem[0].exporter, sizeof(b->mem[0].exporter), "%s", ZC_MEMORY_EXPORTER);
+	b->mem[0].exporter_known = true;
 	b->num_mem = 1;
 	b->ordinary = true;
 	zc_ctx_ref(ctx);
@@ -585,8 +586,16 @@ int zcbuf_buffer_plane_data(const struct zcbuf_buffer *buf, unsigned int index, 
 
 int zcbuf_buffer_get_exporter(const struct zcbuf_buffer *buf, const char **name)
 {
+	struct zc_mem *mem;
+
 	if (!buf || !name)
 		return -EINVAL;
+	/* a cache filled on demand, not a change of the buffer */
+	mem = (struct zc_mem *)&buf->mem[0];
+	if (!mem->exporter_known) {
+		zc_dmabuf_exporter(mem->fd, mem->exporter, sizeof(mem->exporter));
+		mem->exporter_known = true;
+	}
 	*name = buf->mem[0].exporter;
 	return buf->mem[0].exporter[0] ? 0 : -ENODATA;
 }
