@@ -38,7 +38,6 @@
  * kinds, EFAULT) are checked for that errno once and skipped.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -384,7 +383,7 @@ int main(int argc, char **argv)
 {
 	const char *only = NULL, *karg = NULL;
 	bool disconnect = false, unbind = false;
-	int inst[2], n, k, i, r, rounds = 1;
+	int n, k, i, r, rounds = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
@@ -403,13 +402,9 @@ int main(int argc, char **argv)
 		}
 	}
 	kernel = kernel_is_zcbuf(karg) ? PATCHED : STOCK;
-	/* malloc: a mapping of its own (mem-kind.h). */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-	n = vivid_instances(0, inst, 2);
-	if (!tap_result(n >= 2, "two vivid instances with vb2-vmalloc (%d found)", n))
+	target = mem_kinds_prepare(&n);
+	if (!tap_result(target >= 0, "two vivid instances with vb2-vmalloc (%d found)", n))
 		return tap_done();
-	target = inst[0];
-	mem_vivid_source = inst[1];
 	tap_diag("vivid error injection on vivid-%03d, USERPTR, %s kernel%s", target,
 		 kernel_names[kernel], disconnect ? ", disconnect" : "");
 	for (k = 0; k < NKINDS; k++) {

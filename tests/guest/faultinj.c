@@ -20,7 +20,6 @@
  * Prints TAP.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,7 +224,7 @@ static void run_sweep(enum kind kind, enum op op)
 int main(int argc, char **argv)
 {
 	const char *only = NULL, *karg = NULL;
-	int inst[2], n, k, i;
+	int n, k, i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--kernel") && i + 1 < argc) {
@@ -238,13 +237,9 @@ int main(int argc, char **argv)
 		}
 	}
 	kernel = kernel_is_zcbuf(karg) ? PATCHED : STOCK;
-	/* malloc: a mapping of its own (mem-kind.h). */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-	n = vivid_instances(0, inst, 2);
-	if (!tap_result(n >= 2, "two vivid instances with vb2-vmalloc (%d found)", n))
+	target = mem_kinds_prepare(&n);
+	if (!tap_result(target >= 0, "two vivid instances with vb2-vmalloc (%d found)", n))
 		return tap_done();
-	target = inst[0];
-	mem_vivid_source = inst[1];
 	tap_diag("fail-nth over USERPTR imports on vivid-%03d, %s kernel", target,
 		 kernel_names[kernel]);
 	for (k = 0; k < NKINDS; k++) {

@@ -2,6 +2,7 @@
 /* Memory for USERPTR cases, by kind: see mem-kind.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,19 @@ const struct kind_info kinds[NKINDS] = {
 };
 
 int mem_vivid_source = -1;
+
+int mem_kinds_prepare(int *found)
+{
+	int inst[2];
+
+	/* K_MALLOC: a mapping of its own, not a piece of the heap. */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
+	*found = vivid_instances(0, inst, 2);
+	if (*found < 2)
+		return -1;
+	mem_vivid_source = inst[1];
+	return inst[0];
+}
 
 int read_bufinfo(struct dmabuf_list *l)
 {

@@ -38,6 +38,14 @@ extern const struct kind_info kinds[NKINDS];
 /* The vivid instance whose MMAP buffer K_VIVID lends (vb2-vmalloc). */
 extern int mem_vivid_source;
 
+/*
+ * Before the first setup_kind(): malloc gets mappings of its own, and of
+ * the first two vb2-vmalloc vivid instances the second lends K_VIVID's
+ * buffer. Returns the first (the instance to test on), or -1 when fewer
+ * than two exist; how many were found goes to @found.
+ */
+int mem_kinds_prepare(int *found);
+
 struct dmabuf_entry {
 	unsigned long ino;
 	char exporter[32];

@@ -323,7 +323,7 @@ int main(int argc, char **argv)
 {
 	static const enum kind race_kinds[] = { K_MEMFD, K_HEAP, K_VGEM, K_VIVID, K_IVSHMEM };
 	const char *only = NULL, *karg = NULL;
-	int inst[2], n, i;
+	int n, i;
 	enum kind k;
 
 	seed = (unsigned int)time(NULL);
@@ -343,11 +343,9 @@ int main(int argc, char **argv)
 		}
 	}
 	kernel = kernel_is_zcbuf(karg) ? PATCHED : STOCK;
-	n = vivid_instances(0, inst, 2);
-	if (!tap_result(n >= 2, "two vivid instances with vb2-vmalloc (%d found)", n))
+	target = mem_kinds_prepare(&n);
+	if (!tap_result(target >= 0, "two vivid instances with vb2-vmalloc (%d found)", n))
 		return tap_done();
-	target = inst[0];
-	mem_vivid_source = inst[1];
 	tap_diag("races on vivid-%03d, %s kernel, seed %u, %d s per case", target,
 		 kernel_names[kernel], seed, seconds);
 	for (i = 0; i < (int)(sizeof(race_kinds) / sizeof(race_kinds[0])); i++) {
