@@ -15,21 +15,18 @@ deadline_dump() {
 		timeout 120 gdb -batch -nx -p "$pid" -ex 'thread apply all bt' </dev/null >&2 2>&1
 }
 
-# run_deadline SECONDS CMD...: CMD's status; 124 when it ran longer than
-# SECONDS, after its stacks were dumped on stderr and it was killed.
-run_deadline() {
-	local secs=$1 pid timer rc first
-	shift
-	"$@" &
-	pid=$!
+# wait_deadline SECONDS PID ON_EXPIRY: wait for child PID; its status, or
+# 124 when it ran longer than SECONDS: then ON_EXPIRY PID runs first (to
+# record where PID is) and PID gets a SIGKILL.
+wait_deadline() {
+	local secs=$1 pid=$2 on_expiry=$3 timer rc first
 	# a sleeping timer: polling would fork all the time under TCG
 	sleep "$secs" &
 	timer=$!
 	wait -n -p first "$pid" "$timer"
 	rc=$?
 	if [ "$first" = "$timer" ]; then
-		echo "run_deadline: still running after $secs s, killed: $*" >&2
-		deadline_dump "$pid"
+		"$on_expiry" "$pid"
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 		return 124
@@ -37,4 +34,20 @@ run_deadline() {
 	kill "$timer" 2>/dev/null
 	wait "$timer" 2>/dev/null
 	return $rc
+}
+
+# run_deadline SECONDS CMD...: CMD's status; 124 when it ran longer than
+# SECONDS, after its stacks were dumped on stderr and it was killed.
+run_deadline() {
+	local secs=$1 rc
+	shift
+	"$@" &
+	wait_deadline "$secs" $! run_deadline_expired
+	rc=$?
+	[ $rc -ne 124 ] || echo "run_deadline: killed after $secs s: $*" >&2
+	return $rc
+}
+run_deadline_expired() {
+	echo "run_deadline: still running, its stacks:" >&2
+	deadline_dump "$1"
 }
