@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* fail-nth fault injection (fail-nth.h). */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +21,10 @@ int fault_injection_start(void)
 	char path[128];
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < sizeof(fault_knobs) / sizeof(fault_knobs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/verbose", fault_knobs[i]);
 		write_file(path, "0");
-		if (i < 2) {
+		if (i < 2) {	/* fail_usercopy has no ignore-gfp-wait */
 			snprintf(path, sizeof(path), "%s/ignore-gfp-wait", fault_knobs[i]);
 			write_file(path, "N");
 		}
@@ -61,7 +62,8 @@ bool fault_disarm(int nth)
 	if (pread(nth, left, sizeof(left) - 1, 0) < 0)
 		return false;
 	injected = atoi(left) == 0;
-	if (pwrite(nth, "0", 1, 0) < 0)
-		return injected;
+	/* a fault still armed would hit whatever the caller does next */
+	if (pwrite(nth, "0", 1, 0) != 1 && !injected)
+		fprintf(stderr, "fail-nth: cannot disarm: %s\n", strerror(errno));
 	return injected;
 }
