@@ -323,7 +323,7 @@ static void run_one(const struct bcase *c)
 	ret = run_in_child(case_child, (void *)c, &o, sizeof(o), CASE_TIMEOUT_S, wchan,
 			   sizeof(wchan), &status);
 	if (ret)
-		snprintf(o.text, sizeof(o.text), "no answer (%s, wchan %s)", errname(-ret), wchan);
+		child_failure(ret, CASE_TIMEOUT_S, wchan, status, o.text, sizeof(o.text));
 	if (o.got == NOT_HERE && want == NOT_HERE) {
 		tap_result(true, "%s # SKIP no ivshmem-iopfn driver on %s", c->name,
 			   kernel_names[kernel]);

@@ -363,11 +363,8 @@ static void run_one(enum kind kind, enum inj inj)
 	leak_mark_begin(mark);
 	ret = run_in_child(case_child, &a, &o, sizeof(o), CASE_TIMEOUT_S, wchan,
 			   sizeof(wchan), &status);
-	if (ret == -ETIMEDOUT)
-		snprintf(o.text, sizeof(o.text), "no answer after %d s (wchan %s): killed",
-			 CASE_TIMEOUT_S, wchan);
-	else if (ret)
-		snprintf(o.text, sizeof(o.text), "the case died (%s)", errname(-ret));
+	if (ret)
+		child_failure(ret, CASE_TIMEOUT_S, wchan, status, o.text, sizeof(o.text));
 	tap_result(!ret && o.done && o.pass, "%s %s: %s (%.1f s)", kinds[kind].name,
 		   inj_names[inj], o.text, (now_ms() - t0) / 1000);
 	if (inj >= I_UNBIND_DQBUF) {

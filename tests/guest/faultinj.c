@@ -199,11 +199,8 @@ static void run_sweep(enum kind kind, enum op op)
 	leak_mark_begin(mark);
 	ret = run_in_child(sweep_child, &a, &s, sizeof(s), CASE_TIMEOUT_S, wchan,
 			   sizeof(wchan), &status);
-	if (ret == -ETIMEDOUT)
-		snprintf(s.text, sizeof(s.text), "no answer after %d s (wchan %s): killed",
-			 CASE_TIMEOUT_S, wchan);
-	else if (ret)
-		snprintf(s.text, sizeof(s.text), "the sweep died (%s)", errname(-ret));
+	if (ret)
+		child_failure(ret, CASE_TIMEOUT_S, wchan, status, s.text, sizeof(s.text));
 	tap_result(!ret && s.done && s.pass,
 		   "%s %s: fail-nth over %d fault points: %d errors (ENOMEM %d, EFAULT %d), %d absorbed, then a good frame%s%s (%.1f s)",
 		   kinds[kind].name, op_names[op], s.points, s.errors, s.enomem, s.efault,

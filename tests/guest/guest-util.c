@@ -135,6 +135,19 @@ int run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
 	return ret;
 }
 
+void child_failure(int ret, int timeout_s, const char *wchan, int status, char *text,
+		   size_t len)
+{
+	if (ret == -ETIMEDOUT)
+		snprintf(text, len, "no answer after %d s (wchan %s): killed", timeout_s, wchan);
+	else if (ret == -ECHILD)
+		snprintf(text, len, "died without answering (%s %d)",
+			 WIFSIGNALED(status) ? "signal" : "exit",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	else
+		snprintf(text, len, "could not start: %s", errname(-ret));
+}
+
 /* There is no udev in the guest: match /sys/class/video4linux names. */
 int open_class_node(const char *class_dir,
 		    bool (*match)(const char *path, void *arg), void *arg)

@@ -70,6 +70,12 @@ bool kernel_is_zcbuf(const char *arg);
 int run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,
 		 size_t out_len, int timeout_s, char *wchan, size_t wchan_len,
 		 int *status);
+/*
+ * What went wrong when run_in_child() returned @ret (not 0), into @text:
+ * the hang and where it waited, the signal or exit status, or the errno.
+ */
+void child_failure(int ret, int timeout_s, const char *wchan, int status, char *text,
+		   size_t len);
 
 /* The canary test memory is filled with: byte @i of it. */
 static inline uint8_t canary(size_t i)
