@@ -221,7 +221,7 @@ int setup_kind(enum kind kind, struct lmem *m, char *err, size_t len)
 			snprintf(err, len, "malloc failed");
 			return -1;
 		}
-		/* A block of its own mapping (main() sets M_MMAP_THRESHOLD). */
+		/* A block of its own mapping (mem_kinds_prepare() sets M_MMAP_THRESHOLD). */
 		if (((unsigned long)p & (PAGE - 1)) != 2 * sizeof(size_t)) {
 			snprintf(err, len, "malloc gave %p, not the start of a mapping", p);
 			return -1;

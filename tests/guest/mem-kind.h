@@ -3,7 +3,7 @@
  * Memory for USERPTR cases, by kind (malloc, memfd, system dma-heap, vgem
  * through the card, another vivid's vmalloc MMAP buffer, the ivshmem-iopfn
  * BAR), what QBUF of each does on each kernel, and the dma-bufs debugfs
- * lists: shared by userptr-lifetime, errinj and badinput.
+ * lists: shared by userptr-lifetime, errinj, badinput, faultinj and races.
  */
 #ifndef ZCBUF_MEM_KIND_H
 #define ZCBUF_MEM_KIND_H
@@ -31,7 +31,6 @@ struct kind_info {
 	const char *other_path;
 	enum qbuf_expect qbuf[NKERNELS];
 };
-
 
 extern const char *const kernel_names[NKERNELS];
 extern const struct kind_info kinds[NKINDS];
@@ -102,7 +101,7 @@ void sync_fd(int fd, bool start, bool write);
 int map_shared(struct lmem *m, int fd, off_t off, char *err, size_t len);
 /*
  * Allocate and map the memory of @kind. 0, or -1 with why in @err. K_MALLOC
- * needs mallopt(M_MMAP_THRESHOLD, 64 * 1024) first: a mapping of its own.
+ * needs mem_kinds_prepare() (or badinput's mallopt) first: a mapping of its own.
  */
 int setup_kind(enum kind kind, struct lmem *m, char *err, size_t len);
 /* Release the exporter's side: the mapping and the fd, when still there. */

@@ -47,7 +47,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,7 +316,7 @@ static void exporter_main(enum kind kind, int sock)
 /* ---- one case, in a child ------------------------------------------------ */
 
 static enum kernel kernel;
-static struct dmabuf_list before;	/* the parent's, before the case */
+static struct leak_mark mark;	/* the parent's, before the case */
 
 struct run_arg {
 	const struct lcase *c;
@@ -341,7 +340,7 @@ static void note_dmabufs(struct outcome *o)
 	struct dmabuf_list *now = malloc(sizeof(*now));
 
 	if (now && !read_bufinfo(now))
-		o->new_dmabufs = new_dmabufs(&before, now, o->new_exporters,
+		o->new_dmabufs = new_dmabufs(&mark.before, now, o->new_exporters,
 					     sizeof(o->new_exporters));
 	free(now);
 }
@@ -721,70 +720,44 @@ static bool wanted(const struct lcase *c, const char *only)
 static void run_one(const struct lcase *c, FILE *table)
 {
 	const char *kname = kinds[c->kind].name, *ename = event_names[c->ev];
-	struct dmabuf_list *after = malloc(sizeof(*after));
 	struct run_arg arg = { c };
-	long long a0, r0, a1, r1;
-	char wchan[64] = "?", left[128] = "", text[400];
+	char wchan[64] = "?", left[200], text[600];
 	struct outcome o = { 0 };
-	int status, ret, n_left = 0, waited;
-	bool bufinfo_ok;
+	int status, ret;
+	bool clean;
 
-	read_pins(&a0, &r0);
-	bufinfo_ok = !read_bufinfo(&before);
+	leak_mark_begin(&mark);
 	ret = run_in_child(case_child, &arg, &o, sizeof(o), CASE_TIMEOUT_S, wchan,
 			   sizeof(wchan), &status);
-	if (ret == -ETIMEDOUT)
-		snprintf(o.text, sizeof(o.text), "no answer after %d s (wchan %s): killed",
-			 CASE_TIMEOUT_S, wchan);
-	else if (ret == -ECHILD)
-		snprintf(o.text, sizeof(o.text), "the case died (%s %d)",
-			 WIFSIGNALED(status) ? "signal" : "exit",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	else if (ret)
-		snprintf(o.text, sizeof(o.text), "fork: %s", errname(-ret));
-	if (ret)
+	if (ret) {
+		child_failure(ret, CASE_TIMEOUT_S, wchan, status, o.text, sizeof(o.text));
 		o.done = o.pass = false;
-	else if (!o.done)
+	} else if (!o.done) {
 		o.pass = false;
-	tap_result(o.pass, "%s %s: %s", kname, ename, o.text);
-
-	/* A last fput may be deferred to a worker: give it a moment. */
-	for (waited = 0; bufinfo_ok && waited <= 2000; waited += 100) {
-		if (read_bufinfo(after))
-			bufinfo_ok = false;
-		else if (!(n_left = new_dmabufs(&before, after, left, sizeof(left))))
-			break;
-		usleep(100 * 1000);
 	}
-	read_pins(&a1, &r1);
-	tap_result(bufinfo_ok && !n_left && a1 - a0 == r1 - r0,
-		   "%s %s: nothing left: FOLL_PIN +%lld/-%lld; dma-bufs: %d new after QBUF (%s), %s%s",
-		   kname, ename, a1 - a0, r1 - r0, o.new_dmabufs,
-		   o.new_dmabufs ? o.new_exporters : "none",
-		   !bufinfo_ok ? "bufinfo unreadable" : n_left ? "still listed: " : "none left after",
-		   n_left ? left : "");
-	snprintf(text, sizeof(text), "%s [pins +%lld/-%lld, dma-bufs new after QBUF %d, left %d]",
-		 o.text, a1 - a0, r1 - r0, o.new_dmabufs, n_left);
-	write_table_line(table, c, text, o.pass && bufinfo_ok && !n_left && a1 - a0 == r1 - r0);
-	free(after);
+	tap_result(o.pass, "%s %s: %s", kname, ename, o.text);
+	clean = leak_mark_end(&mark, left, sizeof(left));
+	tap_result(clean, "%s %s: nothing left: %s; dma-bufs new after QBUF: %d (%s)", kname,
+		   ename, left, o.new_dmabufs, o.new_dmabufs ? o.new_exporters : "none");
+	snprintf(text, sizeof(text), "%s [%s, dma-bufs new after QBUF %d]", o.text, left,
+		 o.new_dmabufs);
+	write_table_line(table, c, text, o.pass && clean);
 }
 
 /* The reference frame, from the target's MMAP queue; false when unusable. */
 static bool prepare(void)
 {
 	uint8_t *again = malloc(FRAME_SIZE);
-	int inst[2], vid, ret, n;
+	int vid, ret, n;
 	long long a, r;
 
 	if (!tap_result(read_pins(&a, &r), "/proc/vmstat has FOLL_PIN counters"))
 		return false;
-	if (!tap_result(!read_bufinfo(&before), "debugfs lists dma-bufs (dma_buf/bufinfo)"))
+	if (!tap_result(!read_bufinfo(&mark.before), "debugfs lists dma-bufs (dma_buf/bufinfo)"))
 		return false;
-	n = vivid_instances(0, inst, 2);
-	if (!tap_result(n >= 2, "two vivid instances with vb2-vmalloc (%d found)", n))
+	vivid_target = mem_kinds_prepare(&n);
+	if (!tap_result(vivid_target >= 0, "two vivid instances with vb2-vmalloc (%d found)", n))
 		return false;
-	vivid_target = inst[0];
-	mem_vivid_source = inst[1];
 	vid = open_vivid(vivid_target);
 	ret = vid < 0 ? vid : vivid_static_frames(vid);
 	if (!ret)
@@ -869,8 +842,6 @@ int main(int argc, char **argv)
 		}
 	}
 	kernel = kernel_is_zcbuf(kernel_arg) ? PATCHED : STOCK;
-	/* malloc(FRAME_SIZE) always gets a mapping of its own, to munmap */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 	printf("TAP version 13\n");
 	tap_diag("USERPTR lifetime cases, expectations of the %s kernel", kernel_names[kernel]);
 	if (!prepare())
