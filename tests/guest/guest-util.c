@@ -239,6 +239,26 @@ int heap_alloc(const char *heap, size_t size)
 	return ret;
 }
 
+int cma_heap_name(char *name, size_t len)
+{
+	DIR *d = opendir("/dev/dma_heap");
+	struct dirent *e;
+	int ret = -ENOENT;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "system", 6))
+			continue;
+		snprintf(name, len, "%s", e->d_name);
+		ret = 0;
+		if (!strcmp(e->d_name, "reserved"))
+			break;
+	}
+	closedir(d);
+	return ret;
+}
+
 /* One row of 4-byte pixels per page. */
 int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size)
 {

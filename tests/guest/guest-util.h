@@ -45,6 +45,8 @@ int open_vgem(void);
 int dmabuf_sync(int fd, uint64_t flags);
 /* A dma-buf of @size bytes from /dev/dma_heap/@heap: an fd or -errno. */
 int heap_alloc(const char *heap, size_t size);
+/* The CMA dma-heap's name ("reserved", or whichever is not "system"): 0 or -ENOENT. */
+int cma_heap_name(char *name, size_t len);
 /* A vgem dumb buffer of at least @pages pages: 0 or -errno; its size. */
 int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size);
 /*

@@ -34,7 +34,6 @@
  * Prints TAP. The kernel variant comes from --kernel, else ZC_KERNEL_VARIANT,
  * else uname -r (ends in "-zcbuf": patched).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -159,27 +158,6 @@ static int find_vivid_instances(void)
 		vivid_source[a] = inst[1];
 	}
 	return 0;
-}
-
-/* The CMA heap: whichever heap is not the system heap ("reserved"). */
-static int cma_heap_name(char *name, size_t len)
-{
-	DIR *d = opendir("/dev/dma_heap");
-	struct dirent *e;
-	int ret = -ENOENT;
-
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || !strncmp(e->d_name, "system", 6))
-			continue;
-		snprintf(name, len, "%s", e->d_name);
-		ret = 0;
-		if (!strcmp(e->d_name, "reserved"))
-			break;
-	}
-	closedir(d);
-	return ret;
 }
 
 /* ---- memory kinds (rows) ------------------------------------------------ */
