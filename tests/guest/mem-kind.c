@@ -262,10 +262,13 @@ int setup_kind(enum kind kind, struct lmem *m, char *err, size_t len)
 
 void release_mem(struct lmem *m)
 {
-	if (m->mapped && m->kind != K_MALLOC)
+	bool mapped = m->mapped;
+
+	/* Said first: a thread racing with this one skips the memory then. */
+	__atomic_store_n(&m->mapped, false, __ATOMIC_RELAXED);
+	if (mapped && m->kind != K_MALLOC)
 		munmap(m->map, m->map_len);
 	/* malloc: never freed, its block may be unmapped */
-	m->mapped = false;
 	if (m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;

@@ -14,14 +14,25 @@
  *   process fork (the child exits at once); close the video fd and open
  *           it again
  *
- * Then the worker either cleans up and answers (ending "exit") or is
- * killed with SIGKILL where it stands (ending "kill"). A case passes when
- * the worker answered (or died of the SIGKILL) within the box plus 20 s
- * (no hang; the kernel's hung-task detector watches too), every operation
- * ran at least once, no ioctl failed with an errno outside the expected
- * set, and nothing was left pinned or listed in dma_buf/bufinfo after it.
- * The seed is printed; the same seed gives the same choices (not the same
- * interleaving).
+ * The queue thread queues a buffer it believes dequeued, with the other of
+ * two lengths than its last QBUF, so that vb2 cannot reuse the plane and
+ * every QBUF that succeeds imports the memory afresh: at least half of
+ * them must (the import rate). Then the worker either cleans up and
+ * answers (ending "exit") or is killed with SIGKILL where it stands
+ * (ending "kill"). A case passes when the worker answered (or died of the
+ * SIGKILL) within the box plus 20 s (no hang; the kernel's hung-task
+ * detector watches too), every operation ran at least once, no ioctl
+ * failed with an errno outside the expected set, and nothing was left
+ * pinned or listed in dma_buf/bufinfo after it.
+ *
+ * On zcbuf, "swap" cases race the kind of memory itself: one thread flips
+ * an address between a page-backed dma-buf (udmabuf, the CMA heap) and
+ * anonymous PROT_NONE memory with mmap(MAP_FIXED), another queues that
+ * address again and again. Each QBUF must import the dma-buf or fail with
+ * EFAULT; nothing may ever be pinned (the FOLL_PIN counters do not move),
+ * and the CMA heap must never reach the long-term pin that retries
+ * forever. The seed is printed; the same seed gives the same choices (not
+ * the same interleaving).
  *
  * Usage: races [--kernel stock|patched] [--seed N] [--seconds S] [--only KIND]
  */
@@ -38,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/udmabuf.h>
 #include <linux/videodev2.h>
 
 #include "guest-util.h"
@@ -80,6 +92,13 @@ struct worker {
 	struct counts *c;
 };
 
+/* What the queue thread believes of its queue (it alone changes it). */
+struct qstate {
+	int vid;		/* the fd the belief is about */
+	bool queued[NBUF];
+	size_t last_len[NBUF];	/* of the last QBUF that succeeded */
+};
+
 static int cur_vid(struct worker *w)
 {
 	return __atomic_load_n(&w->vid, __ATOMIC_RELAXED);
@@ -106,14 +125,48 @@ static void note(struct worker *w, enum op op, int ret)
 	w->c->bad_op = op;
 }
 
-static int qbuf(int vid, unsigned int index, unsigned long uptr)
+static int qbuf(int vid, unsigned int index, unsigned long uptr, size_t len)
 {
 	struct v4l2_buffer buf = {
 		.type = CAP, .memory = UP, .index = index,
-		.m.userptr = uptr, .length = FRAME_SIZE,
+		.m.userptr = uptr, .length = len,
 	};
 
 	return ioctl(vid, VIDIOC_QBUF, &buf) ? -errno : 0;
+}
+
+/* Non-blocking DQBUF: the index, or -errno (-EAGAIN: nothing done yet). */
+static int dqbuf(int vid)
+{
+	struct v4l2_buffer buf = { .type = CAP, .memory = UP };
+
+	return ioctl(vid, VIDIOC_DQBUF, &buf) ? -errno : (int)buf.index;
+}
+
+/*
+ * Both lengths cover the range's mapping (a frame, and the frame's pages),
+ * and vb2 reacquires a plane whose length changed: alternating them makes
+ * every QBUF that succeeds an import.
+ */
+static size_t other_len(size_t len)
+{
+	return len == FRAME_SIZE ? BUF_LEN : FRAME_SIZE;
+}
+
+/* A dequeued buffer whose memory is there, at random; -1: none. */
+static int pick_dequeued(struct worker *w, const struct qstate *q, unsigned int *r)
+{
+	int i, n = 0, pick[NBUF];
+
+	for (i = 0; i < w->nbuf; i++)
+		if (!q->queued[i] && __atomic_load_n(&w->slot[i].mapped, __ATOMIC_RELAXED))
+			pick[n++] = i;
+	return n ? pick[rand_r(r) % n] : -1;
+}
+
+static void forget_queued(struct qstate *q)
+{
+	memset(q->queued, 0, sizeof(q->queued));
 }
 
 /* Non-blocking: a DQBUF on a streaming queue with nothing queued waits forever. */
@@ -127,29 +180,50 @@ static int prepare_queue(int vid, int nbuf)
 static void *queue_thread(void *arg)
 {
 	struct worker *w = arg;
+	struct qstate q = { .vid = -1 };
 	unsigned int r = seed;
-	int vid, i, ret;
+	unsigned long uptr;
+	int vid, i, op, ret;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		vid = cur_vid(w);
-		switch (rand_r(&r) % 10) {
-		case 0: case 1: case 2: case 3:
-			i = rand_r(&r) % w->nbuf;
-			note(w, OP_QBUF, qbuf(vid, i, __atomic_load_n(&w->slot[i].uptr,
-								      __ATOMIC_RELAXED)));
+		if (vid != q.vid) {	/* reopened: a new queue, nothing queued */
+			q.vid = vid;
+			forget_queued(&q);
+		}
+		i = pick_dequeued(w, &q, &r);
+		op = rand_r(&r) % 10;
+		if (op < 5 && i < 0)
+			op = 5;		/* nothing to queue: take one back */
+		switch (op) {
+		case 0: case 1: case 2: case 3: case 4:
+			uptr = __atomic_load_n(&w->slot[i].uptr, __ATOMIC_RELAXED);
+			ret = qbuf(vid, i, uptr, other_len(q.last_len[i]));
+			note(w, OP_QBUF, ret);
+			if (!ret) {
+				q.queued[i] = true;
+				q.last_len[i] = other_len(q.last_len[i]);
+			}
 			break;
-		case 4: case 5:
-			ret = vid_dqbuf(vid, CAP, UP, 0, NULL);
-			note(w, OP_DQBUF, ret < 0 && ret != -ETIMEDOUT ? ret : 0);
+		case 5: case 6:
+			ret = dqbuf(vid);
+			if (ret >= 0 && ret < w->nbuf)
+				q.queued[ret] = false;
+			note(w, OP_DQBUF, ret >= 0 || ret == -EAGAIN ? 0 : ret);
 			break;
-		case 6: case 7:
+		case 7:
 			note(w, OP_STREAMON, vid_stream(vid, CAP, true));
 			break;
 		case 8:
-			note(w, OP_STREAMOFF, vid_stream(vid, CAP, false));
+			ret = vid_stream(vid, CAP, false);
+			if (!ret)
+				forget_queued(&q);
+			note(w, OP_STREAMOFF, ret);
 			break;
 		case 9:
 			ret = vid_reqbufs(vid, CAP, UP, 0, NULL);
+			if (!ret)
+				forget_queued(&q);
 			note(w, OP_REQBUFS, ret ? ret : vid_reqbufs(vid, CAP, UP, w->nbuf, NULL));
 			break;
 		}
@@ -227,11 +301,14 @@ static void *process_thread(void *arg)
 			continue;
 		}
 		vid = open_vivid(target);
-		note(w, OP_REOPEN, vid < 0 ? vid : prepare_queue(vid, w->nbuf));
-		if (vid < 0)
+		if (vid < 0) {
+			note(w, OP_REOPEN, vid);
 			continue;
+		}
 		old = __atomic_exchange_n(&w->vid, vid, __ATOMIC_RELAXED);
+		/* The old file owns the queue until it is closed. */
 		close(old);
+		note(w, OP_REOPEN, prepare_queue(vid, w->nbuf));
 	}
 	return NULL;
 }
@@ -306,15 +383,150 @@ static void run_one(enum kind kind, bool kill_it)
 		tap_result(ok, "%s kill: the worker died of SIGKILL after %d s (%s)",
 			   kinds[kind].name, seconds, ret == -ETIMEDOUT ? "killed" : errname(-ret));
 	} else {
+		unsigned long qbufs = c->ran[OP_QBUF], imports = qbufs - c->failed[OP_QBUF];
+
 		ok = !ret && c->done && !c->why[0] && all_ran && !c->bad_errno;
 		tap_result(ok, "%s exit: %s%s%s%s (ran/failed: %s)", kinds[kind].name,
 			   ret ? "no answer, wchan " : "answered", ret ? wchan : "",
 			   c->why[0] ? "; " : "", c->why, ran);
 		if (c->bad_errno)
 			tap_diag("%s returned %s", op_names[c->bad_op], errname(c->bad_errno));
+		tap_result(ok && imports * 2 >= qbufs,
+			   "%s exit: %lu of %lu QBUFs imported (%.0f%%; at least half must)",
+			   kinds[kind].name, imports, qbufs, qbufs ? 100.0 * imports / qbufs : 0.0);
 	}
 	tap_result(leak_mark_end(mark, left, sizeof(left)), "%s %s: nothing left: %s",
 		   kinds[kind].name, kill_it ? "kill" : "exit", left);
+	free(mark);
+	free(c);
+}
+
+/* ---- swap: the kind of memory behind one address changes --------------- */
+
+enum swap_kind { SW_UDMABUF, SW_CMA, NSWAPS };
+static const char *const swap_names[NSWAPS] = { "swap-udmabuf", "swap-heap-cma" };
+
+struct swap_counts {
+	bool done;
+	unsigned long qbufs, imported, refused, flips;
+	int bad_errno;
+	char why[160];
+};
+
+struct swapper {
+	uint8_t *addr;		/* BUF_LEN bytes: the dma-buf or PROT_NONE memory */
+	int dmabuf;
+	bool stop;
+	unsigned long flips;
+};
+
+/* A page-backed dma-buf of BUF_LEN bytes: an fd or -errno. */
+static int swap_dmabuf(enum swap_kind k)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = BUF_LEN };
+	char heap[64];
+	int memfd, dev, fd;
+
+	if (k == SW_CMA)
+		return cma_heap_name(heap, sizeof(heap)) ? -ENOENT : heap_alloc(heap, BUF_LEN);
+	memfd = memfd_create("races-swap", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (memfd < 0 || ftruncate(memfd, BUF_LEN) || fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		return -errno;
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	create.memfd = memfd;
+	fd = dev < 0 ? -1 : ioctl(dev, UDMABUF_CREATE, &create);
+	fd = fd < 0 ? -errno : fd;
+	if (dev >= 0)
+		close(dev);
+	close(memfd);
+	return fd;
+}
+
+/* Flip the address between the dma-buf and memory nothing may pin. */
+static void *flip_thread(void *arg)
+{
+	struct swapper *sw = arg;
+
+	while (!__atomic_load_n(&sw->stop, __ATOMIC_RELAXED)) {
+		mmap(sw->addr, BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		     sw->dmabuf, 0);
+		mmap(sw->addr, BUF_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		sw->flips++;
+	}
+	return NULL;
+}
+
+static void swap_main(void *arg, void *out)
+{
+	const enum swap_kind *k = arg;
+	struct swap_counts *c = out;
+	struct swapper sw = { .dmabuf = swap_dmabuf(*k) };
+	size_t len = FRAME_SIZE;
+	pthread_t flipper;
+	double end;
+	int vid, ret;
+
+	c->done = true;
+	vid = open_vivid(target);
+	ret = vid < 0 ? vid : vid_set_format(vid, CAP);
+	if (!ret)
+		ret = vid_reqbufs(vid, CAP, UP, 1, NULL);
+	sw.addr = mmap(NULL, BUF_LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ret || sw.dmabuf < 0 || sw.addr == MAP_FAILED) {
+		snprintf(c->why, sizeof(c->why), "set-up: queue %s, dma-buf %s", errname(-ret),
+			 sw.dmabuf < 0 ? errname(-sw.dmabuf) : "ok");
+		return;
+	}
+	pthread_create(&flipper, NULL, flip_thread, &sw);
+	for (end = now_ms() + seconds * 1000.0; now_ms() < end; len = other_len(len)) {
+		ret = qbuf(vid, 0, (unsigned long)sw.addr, len);
+		c->qbufs++;
+		if (!ret) {
+			c->imported++;
+			/* Take it back: the next QBUF imports again. */
+			vid_stream(vid, CAP, false);
+		} else if (ret == -EFAULT) {
+			c->refused++;
+		} else {
+			c->bad_errno = -ret;
+			break;
+		}
+	}
+	__atomic_store_n(&sw.stop, true, __ATOMIC_RELAXED);
+	pthread_join(flipper, NULL);
+	c->flips = sw.flips;
+	vid_reqbufs(vid, CAP, UP, 0, NULL);
+	close(vid);
+}
+
+static void run_swap(enum swap_kind k)
+{
+	struct swap_counts *c = calloc(1, sizeof(*c));
+	struct leak_mark *mark = malloc(sizeof(*mark));
+	char wchan[64] = "?", text[200], left[200];
+	long long a0, r0, a1, r1;
+	int status, ret;
+
+	read_pins(&a0, &r0);
+	leak_mark_begin(mark);
+	ret = run_in_child(swap_main, &k, c, sizeof(*c), seconds + 20, wchan, sizeof(wchan),
+			   &status);
+	read_pins(&a1, &r1);
+	if (ret)
+		child_failure(ret, seconds + 20, wchan, status, text, sizeof(text));
+	else
+		snprintf(text, sizeof(text), "%lu QBUFs: %lu imported, %lu EFAULT, %lu flips%s%s",
+			 c->qbufs, c->imported, c->refused, c->flips, c->why[0] ? "; " : "",
+			 c->why);
+	tap_result(!ret && !c->why[0] && !c->bad_errno && c->imported && c->refused, "%s: %s",
+		   swap_names[k], text);
+	if (c->bad_errno)
+		tap_diag("QBUF returned %s", errname(c->bad_errno));
+	/* A pin here is memory a dma-buf owns, pinned behind its back. */
+	tap_result(a1 == a0 && r1 == r0, "%s: nothing was ever pinned (FOLL_PIN +%lld/-%lld)",
+		   swap_names[k], a1 - a0, r1 - r0);
+	tap_result(leak_mark_end(mark, left, sizeof(left)), "%s: nothing left: %s",
+		   swap_names[k], left);
 	free(mark);
 	free(c);
 }
@@ -360,6 +572,15 @@ int main(int argc, char **argv)
 		}
 		run_one(k, false);
 		run_one(k, true);
+	}
+	for (i = 0; i < NSWAPS; i++) {
+		if (only && strcmp(only, swap_names[i]))
+			continue;
+		if (kernel == STOCK)
+			tap_result(true, "%s # SKIP stock pins page-backed dma-bufs (and never returns from a CMA pin): nothing to race",
+				   swap_names[i]);
+		else
+			run_swap(i);
 	}
 	return tap_done();
 }
