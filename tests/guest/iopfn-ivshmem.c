@@ -371,6 +371,38 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 	return dev;
 }
 
+/*
+ * A dma-buf whose file is gone while its dentry lives on (an O_PATH open of
+ * /proc/self/fd/N holds it): revocation must not touch the freed file. The
+ * runner's kernel-log check sees a use-after-free if it does.
+ */
+static int test_unbind_file_gone(int dev)
+{
+	const char *what = "file closed, dentry held";
+	int fa, held, waited;
+	char path[64];
+	pid_t pid;
+
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fa);
+	held = fa < 0 ? -1 : open(path, O_PATH | O_CLOEXEC);
+	if (!tap_result(held >= 0, "%s: an O_PATH fd holds the dma-buf's dentry", what))
+		return dev;
+	close(fa);
+	/* Let RCU free the file: its memory is poisoned then (KASAN). */
+	usleep(500 * 1000);
+	pid = ivshmem_unbind_start(pci_addr);
+	waited = ivshmem_unbind_wait(pid, 10000);
+	tap_result(waited == 0, "%s: unbind completes", what);
+	if (waited < 0)
+		ivshmem_unbind_kill(pid);
+	close(held);
+	close(dev);
+	dev = ivshmem_rebind(pci_addr);
+	tap_result(dev >= 0, "%s: rebinding the driver brings the device back", what);
+	return dev;
+}
+
 /* fail-nth over the export ioctl: every fault point, every outcome clean. */
 static void test_export_fault_injection(int dev)
 {
@@ -466,6 +498,8 @@ int main(int argc, char **argv)
 		dev = test_unbind(dev, size, HOLD_VGEM);
 	if (dev >= 0)
 		dev = test_unbind(dev, size, HOLD_VIVID);
+	if (dev >= 0)
+		dev = test_unbind_file_gone(dev);
 	if (dev >= 0) {
 		test_export_fault_injection(dev);
 		dev = test_probe_fault_injection(dev);

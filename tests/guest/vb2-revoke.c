@@ -18,17 +18,25 @@
  * series, vb2 was never told: the buffer completed as good and the unbind
  * waited until the queue was freed.
  *
+ * Then a media request on vim2m: its OUTPUT buffer prepared on the BAR
+ * (PREPARE_BUF), the BAR revoked, the buffer queued in a request that also
+ * sets a control. vb2 fails the buffer without handing it to vim2m, and
+ * the request must still complete: the control's part of it too.
+ *
  * Usage: vb2-revoke. Needs vivid loaded with a vb2-vmalloc instance and a
  * vb2-dma-contig one with contig_userptr=1, vim2m, ivshmem-iopfn. TAP.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/media.h>
 #include <linux/videodev2.h>
 
 #include "guest-util.h"
@@ -211,6 +219,136 @@ out:
 	return dev;
 }
 
+/* vim2m's media device, where its requests come from: an fd or -errno. */
+static int open_vim2m_media(void)
+{
+	char path[PATH_MAX], model[64];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/sys/bus/media/devices/media%d/model", i);
+		if (read_file(path, model, sizeof(model)) || strncmp(model, "vim2m", 5))
+			continue;
+		snprintf(path, sizeof(path), "/dev/media%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	return -ENODEV;
+}
+
+static int prepare_or_queue(int vid, uint32_t memory, unsigned long mem, int request)
+{
+	struct v4l2_buffer buf = { .type = OUT, .memory = memory, .bytesused = FRAME_SIZE };
+
+	if (memory == V4L2_MEMORY_USERPTR) {
+		buf.m.userptr = mem;
+		buf.length = FRAME_SIZE;
+	} else {
+		buf.m.fd = (int)mem;
+	}
+	if (request >= 0) {
+		buf.flags = V4L2_BUF_FLAG_REQUEST_FD;
+		buf.request_fd = request;
+	}
+	return ioctl(vid, request >= 0 ? VIDIOC_QBUF : VIDIOC_PREPARE_BUF, &buf) ? -errno : 0;
+}
+
+/* A control of the request, so that the request holds more than the buffer. */
+static int request_set_hflip(int vid, int request)
+{
+	struct v4l2_ext_control c = { .id = V4L2_CID_HFLIP, .value = 1 };
+	struct v4l2_ext_controls cs = {
+		.which = V4L2_CTRL_WHICH_REQUEST_VAL, .count = 1, .request_fd = request,
+		.controls = &c,
+	};
+
+	return ioctl(vid, VIDIOC_S_EXT_CTRLS, &cs) ? -errno : 0;
+}
+
+/*
+ * A request whose buffer the exporter revoked after it was prepared: vb2
+ * fails the buffer at queue time without giving it to vim2m, and the
+ * request completes all the same. Returns the device fd of the driver bound
+ * again, or -1.
+ */
+static int test_revoke_request(int dev, uint32_t memory)
+{
+	const char *what = memory == V4L2_MEMORY_USERPTR ? "vim2m request, USERPTR" :
+							   "vim2m request, DMABUF";
+	int fa, vid, media, req = -1, ret, waited = -1;
+	struct pollfd pfd;
+	unsigned long mem;
+	void *map;
+	pid_t pid;
+
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	vid = open_video("vim2m");
+	media = open_vim2m_media();
+	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
+	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : media < 0 ? media : 0;
+	if (!ret)
+		ret = vid_set_format(vid, OUT);
+	if (!ret)
+		ret = vid_set_format(vid, CAP);
+	if (!ret)
+		ret = vid_reqbufs(vid, OUT, memory, 1, NULL);
+	if (!ret)
+		ret = prepare_or_queue(vid, memory, mem, -1);
+	if (!ret)
+		ret = vid_stream(vid, OUT, true);
+	if (!ret)
+		ret = ioctl(media, MEDIA_IOC_REQUEST_ALLOC, &req) ? -errno : 0;
+	if (!ret)
+		ret = request_set_hflip(vid, req);
+	if (!tap_result(!ret, "%s: the BAR prepared, a request with a control (%s)", what,
+			errname(-ret)))
+		goto out;
+
+	pid = ivshmem_unbind_start(pci_addr);
+	tap_result(ivshmem_unbind_wait(pid, 1000) == -1,
+		   "%s: the unbind waits while vb2 maps the BAR", what);
+	ret = prepare_or_queue(vid, memory, mem, req);
+	if (!ret)
+		ret = ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
+	tap_result(!ret, "%s: the revoked buffer is queued in the request (%s)", what,
+		   errname(-ret));
+	pfd = (struct pollfd){ .fd = req, .events = POLLPRI };
+	ret = poll(&pfd, 1, 5000);
+	tap_result(ret == 1 && (pfd.revents & POLLPRI),
+		   "%s: the request completes (poll: %s)", what,
+		   ret == 1 ? "POLLPRI" : ret == 0 ? "nothing in 5 s" : errname(errno));
+	ret = vid_dqbuf(vid, OUT, memory, 5000, NULL);
+	tap_result(ret == -EIO, "%s: the buffer comes back with V4L2_BUF_FLAG_ERROR (%s)", what,
+		   ret == -EIO ? "ok" : ret >= 0 ? "no error flag" : errname(-ret));
+	waited = ivshmem_unbind_wait(pid, 5000);
+	tap_result(waited == 0, "%s: the unbind finishes once it is dequeued", what);
+	vid_stream(vid, OUT, false);
+	close(vid);
+	vid = -1;
+	if (waited == -1) {
+		waited = ivshmem_unbind_wait(pid, 10000);
+		if (waited == -1)
+			ivshmem_unbind_kill(pid);
+	}
+	close(dev);
+	dev = ivshmem_rebind(pci_addr);
+	if (dev < 0)
+		tap_diag("%s: binding the driver again failed", what);
+out:
+	if (req >= 0)
+		close(req);
+	if (media >= 0)
+		close(media);
+	if (vid >= 0)
+		close(vid);
+	if (map != MAP_FAILED)
+		munmap(map, MAP_LEN);
+	if (fa >= 0)
+		close(fa);
+	return dev;
+}
+
 int main(void)
 {
 	static const uint32_t memories[] = { V4L2_MEMORY_USERPTR, V4L2_MEMORY_DMABUF };
@@ -225,6 +363,8 @@ int main(void)
 		for (m = 0; m < 2; m++)
 			for (w = QUEUED; w <= DEQUEUED && dev >= 0; w++)
 				dev = test_revoke(dev, &targets[t], memories[m], w);
+	for (m = 0; m < 2 && dev >= 0; m++)
+		dev = test_revoke_request(dev, memories[m]);
 	if (dev >= 0)
 		close(dev);
 	return tap_done();
