@@ -104,24 +104,25 @@ bool leak_mark_end(struct leak_mark *m, char *text, size_t len)
 {
 	struct dmabuf_list *after = malloc(sizeof(*after));
 	char left[128] = "";
-	long long a, r;
+	long long a = 0, r = 0;
 	int n_left = 0, waited;
 	bool ok = m->bufinfo_ok && after;
 
 	for (waited = 0; ok && waited <= 2000; waited += 100) {
 		if (read_bufinfo(after))
 			ok = false;
-		else if (!(n_left = new_dmabufs(&m->before, after, left, sizeof(left))))
+		n_left = ok ? new_dmabufs(&m->before, after, left, sizeof(left)) : 0;
+		read_pins(&a, &r);
+		a -= m->acquired;
+		r -= m->released;
+		if (!n_left && a == r)
 			break;
 		usleep(100 * 1000);
 	}
 	free(after);
-	read_pins(&a, &r);
-	a -= m->acquired;
-	r -= m->released;
-	snprintf(text, len, "FOLL_PIN +%lld/-%lld, %s%s", a, r,
+	snprintf(text, len, "FOLL_PIN +%lld/-%lld, %s%s%s", a, r,
 		 !ok ? "bufinfo unreadable" : n_left ? "dma-bufs left: " : "no dma-buf left",
-		 n_left ? left : "");
+		 n_left ? left : "", waited ? " (after a wait)" : "");
 	return ok && !n_left && a == r;
 }
 

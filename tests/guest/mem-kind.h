@@ -72,8 +72,9 @@ int new_dmabufs(const struct dmabuf_list *before, const struct dmabuf_list *now,
 void leak_mark_begin(struct leak_mark *m);
 /*
  * After the case's processes are gone: true when the pins balance over the
- * case and no dma-buf it made is still listed (a last fput may be deferred:
- * up to 2 s). What was seen goes to @text.
+ * case and no dma-buf it made is still listed. A last fput may come late (a
+ * child forked by the case may still hold the file): up to 2 s. What was
+ * seen goes to @text.
  */
 bool leak_mark_end(struct leak_mark *m, char *text, size_t len);
 

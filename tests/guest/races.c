@@ -9,8 +9,9 @@
  *
  *   queue   QBUF (at the buffer's current address), DQBUF (non-blocking),
  *           STREAMON, STREAMOFF, REQBUFS(0) + REQBUFS(2)
- *   memory  munmap and close the exporter's fd, then a new buffer of the
- *           kind; mremap to another address; madvise(MADV_DONTNEED)
+ *   memory  in turn, once per few QBUFs and mostly while one runs: munmap
+ *           and close the exporter's fd, then a new buffer of the kind;
+ *           mremap to another address; madvise(MADV_DONTNEED)
  *   process fork (the child exits at once); close the video fd and open
  *           it again
  *
@@ -74,9 +75,14 @@ static int target = -1;
 static unsigned int seed;
 static int seconds = 3;
 
+/* The errnos a failed QBUF may give, counted apart to say why it failed. */
+static const int qbuf_errnos[] = { EFAULT, EINVAL, EBUSY, EBADF, ENOMEM, ENODEV };
+#define NQBUF_ERRNOS (sizeof(qbuf_errnos) / sizeof(qbuf_errnos[0]))
+
 struct counts {
 	bool done;
 	unsigned long ran[NOPS], failed[NOPS];
+	unsigned long qbuf_errno[NQBUF_ERRNOS + 1];	/* the last: any other */
 	int bad_errno;		/* an ioctl errno outside the expected set */
 	enum op bad_op;
 	char why[200];
@@ -110,6 +116,13 @@ static void note(struct worker *w, enum op op, int ret)
 	if (!ret)
 		return;
 	__atomic_fetch_add(&w->c->failed[op], 1, __ATOMIC_RELAXED);
+	if (op == OP_QBUF) {
+		unsigned int i;
+
+		for (i = 0; i < NQBUF_ERRNOS && qbuf_errnos[i] != -ret; i++)
+			;
+		__atomic_fetch_add(&w->c->qbuf_errno[i], 1, __ATOMIC_RELAXED);
+	}
 	/*
 	 * What racing userspace may see: the memory gone or changed (EFAULT,
 	 * EINVAL for a length or state vb2 refuses, ENOMEM), the queue busy or
@@ -164,15 +177,34 @@ static int pick_dequeued(struct worker *w, const struct qstate *q, unsigned int 
 	return n ? pick[rand_r(r) % n] : -1;
 }
 
+/* Whether the queue of @vid has its USERPTR buffers (QUERYBUF of the first). */
+static bool has_buffers(int vid)
+{
+	struct v4l2_buffer buf = { .type = CAP, .memory = UP };
+
+	return !ioctl(vid, VIDIOC_QUERYBUF, &buf);
+}
+
 static void forget_queued(struct qstate *q)
 {
 	memset(q->queued, 0, sizeof(q->queued));
 }
 
 /* Non-blocking: a DQBUF on a streaming queue with nothing queued waits forever. */
+static int open_nonblocking(void)
+{
+	int vid = open_vivid(target);
+
+	if (vid >= 0 && fcntl(vid, F_SETFL, O_NONBLOCK)) {
+		close(vid);
+		return -errno;
+	}
+	return vid;
+}
+
 static int prepare_queue(int vid, int nbuf)
 {
-	int ret = fcntl(vid, F_SETFL, O_NONBLOCK) ? -errno : vid_set_format(vid, CAP);
+	int ret = vid_set_format(vid, CAP);
 
 	return ret ? ret : vid_reqbufs(vid, CAP, UP, nbuf, NULL);
 }
@@ -203,6 +235,12 @@ static void *queue_thread(void *arg)
 			if (!ret) {
 				q.queued[i] = true;
 				q.last_len[i] = other_len(q.last_len[i]);
+			} else if (ret == -EINVAL && !has_buffers(vid)) {
+				/* A reopen lost the race for the queue: take it. */
+				ret = vid_reqbufs(vid, CAP, UP, w->nbuf, NULL);
+				note(w, OP_REQBUFS, ret);
+				if (!ret)
+					forget_queued(&q);
 			}
 			break;
 		case 5: case 6:
@@ -231,42 +269,79 @@ static void *queue_thread(void *arg)
 	return NULL;
 }
 
+/* Release the exporter's side of @m and allocate the memory anew. */
+static void recycle(struct worker *w, struct lmem *m)
+{
+	char err[128];
+
+	/* vivid lends its one MMAP buffer: release before the next. */
+	release_mem(m);
+	__atomic_fetch_add(&w->c->ran[OP_RECYCLE], 1, __ATOMIC_RELAXED);
+	/*
+	 * vivid's next MMAP buffer can be EBUSY while its queue is still with
+	 * the old file (a forked child's copy of the fd; on zcbuf also an
+	 * import of the dma-buf behind the old mapping). Counted; tried again
+	 * next time.
+	 */
+	if (setup_kind(w->kind, m, err, sizeof(err)))
+		__atomic_fetch_add(&w->c->failed[OP_RECYCLE], 1, __ATOMIC_RELAXED);
+}
+
+/* Move the mapping of @m to another address. */
+static void move_mapping(struct worker *w, struct lmem *m)
+{
+	void *to = mmap(NULL, m->map_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = to == MAP_FAILED ? MAP_FAILED :
+		  mremap(m->map, m->map_len, m->map_len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+
+	__atomic_fetch_add(&w->c->ran[OP_MREMAP], 1, __ATOMIC_RELAXED);
+	if (p == MAP_FAILED) {
+		__atomic_fetch_add(&w->c->failed[OP_MREMAP], 1, __ATOMIC_RELAXED);
+		if (to != MAP_FAILED)
+			munmap(to, m->map_len);
+		return;
+	}
+	__atomic_store_n(&m->uptr, (unsigned long)p + range_off(m), __ATOMIC_RELAXED);
+	m->map = p;
+}
+
+/*
+ * Wait for the queue thread's next few QBUFs (at most 100 ms), then a random
+ * moment: the memory changes once per QBUFS_PER_CHANGE QBUFs however fast
+ * the machine is, mostly while a QBUF runs, and most QBUFs still import.
+ */
+#define QBUFS_PER_CHANGE 4
+
+static void pace_by_qbufs(struct worker *w, unsigned int *r)
+{
+	unsigned long until = __atomic_load_n(&w->c->ran[OP_QBUF], __ATOMIC_RELAXED) +
+			      QBUFS_PER_CHANGE;
+	int ms;
+
+	for (ms = 0; ms < 100 && !__atomic_load_n(&w->stop, __ATOMIC_RELAXED) &&
+		     __atomic_load_n(&w->c->ran[OP_QBUF], __ATOMIC_RELAXED) < until; ms++)
+		usleep(1000);
+	usleep(rand_r(r) % 2000);
+}
+
 static void *memory_thread(void *arg)
 {
 	struct worker *w = arg;
-	unsigned int r = seed + 1;
-	char err[128];
+	unsigned int r = seed + 1, n;
 	struct lmem *m;
-	void *p;
 
-	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+	/* Each change in turn: a short run still makes every one of them. */
+	for (n = 0; !__atomic_load_n(&w->stop, __ATOMIC_RELAXED); n++) {
+		pace_by_qbufs(w, &r);
 		m = &w->slot[rand_r(&r) % w->nbuf];
 		pthread_mutex_lock(&w->mem_lock);
-		switch (rand_r(&r) % 3) {
+		switch (n % 3) {
 		case 0:
-			/* vivid lends its one MMAP buffer: release before the next. */
-			release_mem(m);
-			__atomic_fetch_add(&w->c->ran[OP_RECYCLE], 1, __ATOMIC_RELAXED);
-			/*
-			 * vivid's next MMAP buffer can be EBUSY while its queue
-			 * is still with the old file (a forked child's copy of
-			 * the fd; on zcbuf also an import of the dma-buf behind
-			 * the old mapping). Counted; tried again next time.
-			 */
-			if (setup_kind(w->kind, m, err, sizeof(err)))
-				__atomic_fetch_add(&w->c->failed[OP_RECYCLE], 1, __ATOMIC_RELAXED);
+			recycle(w, m);
 			break;
 		case 1:
-			if (!m->mapped)
-				break;
-			p = mremap(m->map, m->map_len, m->map_len, MREMAP_MAYMOVE);
-			__atomic_fetch_add(&w->c->ran[OP_MREMAP], 1, __ATOMIC_RELAXED);
-			if (p == MAP_FAILED) {
-				__atomic_fetch_add(&w->c->failed[OP_MREMAP], 1, __ATOMIC_RELAXED);
-				break;
-			}
-			__atomic_store_n(&m->uptr, (unsigned long)p + range_off(m), __ATOMIC_RELAXED);
-			m->map = p;
+			if (m->mapped)
+				move_mapping(w, m);
 			break;
 		case 2:
 			if (!m->mapped)
@@ -274,10 +349,16 @@ static void *memory_thread(void *arg)
 			__atomic_fetch_add(&w->c->ran[OP_DONTNEED], 1, __ATOMIC_RELAXED);
 			if (madvise(m->map, m->map_len, MADV_DONTNEED))
 				__atomic_fetch_add(&w->c->failed[OP_DONTNEED], 1, __ATOMIC_RELAXED);
+			/*
+			 * A video buffer's mapping is filled at mmap time and has
+			 * no fault handler: emptied, it stays empty, and stock
+			 * can pin nothing there. Map it anew, as its owner would.
+			 */
+			else if (m->kind == K_VIVID)
+				recycle(w, m);
 			break;
 		}
 		pthread_mutex_unlock(&w->mem_lock);
-		usleep(rand_r(&r) % 2000);
 	}
 	return NULL;
 }
@@ -300,7 +381,8 @@ static void *process_thread(void *arg)
 				waitpid(pid, NULL, 0);
 			continue;
 		}
-		vid = open_vivid(target);
+		/* Non-blocking before the queue thread can see it. */
+		vid = open_nonblocking();
 		if (vid < 0) {
 			note(w, OP_REOPEN, vid);
 			continue;
@@ -328,7 +410,7 @@ static void worker_main(void *arg, void *out)
 
 	w.nbuf = a->kind == K_VIVID ? 1 : NBUF;
 	pthread_mutex_init(&w.mem_lock, NULL);
-	w.vid = open_vivid(target);
+	w.vid = open_nonblocking();
 	ret = w.vid < 0 ? w.vid : prepare_queue(w.vid, w.nbuf);
 	if (ret) {
 		snprintf(w.c->why, sizeof(w.c->why), "vivid-%03d queue: %s", target, errname(-ret));
@@ -394,6 +476,14 @@ static void run_one(enum kind kind, bool kill_it)
 		tap_result(ok && imports * 2 >= qbufs,
 			   "%s exit: %lu of %lu QBUFs imported (%.0f%%; at least half must)",
 			   kinds[kind].name, imports, qbufs, qbufs ? 100.0 * imports / qbufs : 0.0);
+		for (i = 0, used = 0; i <= (int)NQBUF_ERRNOS; i++)
+			if (c->qbuf_errno[i])
+				used += snprintf(ran + used, sizeof(ran) - used, " %s %lu",
+						 i < (int)NQBUF_ERRNOS ? errname(qbuf_errnos[i]) :
+									 "other",
+						 c->qbuf_errno[i]);
+		if (used)
+			tap_diag("%s: the QBUFs that failed:%s", kinds[kind].name, ran);
 	}
 	tap_result(leak_mark_end(mark, left, sizeof(left)), "%s %s: nothing left: %s",
 		   kinds[kind].name, kill_it ? "kill" : "exit", left);
