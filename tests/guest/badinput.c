@@ -3,8 +3,9 @@
  * Bad input to V4L2 USERPTR (and DMABUF) import on a vb2-vmalloc vivid
  * capture queue: bogus pointers and lengths, ranges that wrap or leave a
  * dma-buf's mapping, mappings at an offset, dma-buf mmap offsets that
- * overflow, PROT_NONE and PROT_READ mappings, fds that are not dma-bufs, a
- * revoked IO-PFN dma-buf. Each case must give this kernel's errno (the
+ * overflow, PROT_NONE and PROT_READ mappings, a private mapping of a
+ * read-only dma-buf, a range from ordinary memory into a dma-buf mapping,
+ * fds that are not dma-bufs, a revoked IO-PFN dma-buf. Each case must give this kernel's errno (the
  * table below; the rows docs/kernel.md documents must agree with it:
  * --self-test DOC checks), and afterwards a good buffer must queue and
  * fill, and nothing may be left pinned or listed in dma_buf/bufinfo once
@@ -43,6 +44,8 @@
 
 static enum kernel kernel;
 static int target = -1;
+/* The vivid instance whose MMAP buffer the dma-buf mapping cases use. */
+static int source = -1;
 
 struct bad {
 	uint32_t memory;	/* the queue's memory for the QBUF */
@@ -146,6 +149,57 @@ static void s_anon_none(struct bad *b)
 	set_ptr(b, (unsigned long)p, FRAME_SIZE);
 }
 
+/* The source vivid's MMAP buffer: its node fd, with the buffer's offset. */
+static int source_buffer(struct bad *b, off_t *offset)
+{
+	struct v4l2_buffer buf = { .type = CAP, .memory = V4L2_MEMORY_MMAP };
+	int vid = open_vivid(source);
+
+	if (vid < 0 || vid_set_format(vid, CAP) ||
+	    vid_reqbufs(vid, CAP, V4L2_MEMORY_MMAP, 1, NULL) ||
+	    ioctl(vid, VIDIOC_QUERYBUF, &buf)) {
+		b->why = "another vivid's MMAP buffer";
+		return -1;
+	}
+	*offset = buf.m.offset;
+	return vid;
+}
+
+/*
+ * The review's case: a dma-buf exported read-only, mapped MAP_PRIVATE with
+ * PROT_WRITE (which a read-only fd allows). Stock pins the private copy;
+ * zcbuf never lets a device near the buffer through a private mapping.
+ */
+static void s_expbuf_ro_private(struct bad *b)
+{
+	struct v4l2_exportbuffer exp = { .type = CAP, .flags = O_RDONLY | O_CLOEXEC };
+	off_t offset;
+	int vid = source_buffer(b, &offset);
+	void *p = MAP_FAILED;
+
+	if (vid >= 0 && !ioctl(vid, VIDIOC_EXPBUF, &exp))
+		p = mmap(NULL, BUF_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, exp.fd, 0);
+	if (p == MAP_FAILED)
+		b->why = "a private mapping of a read-only EXPBUF dma-buf";
+	set_ptr(b, (unsigned long)p, FRAME_SIZE);
+}
+
+/* Anonymous memory, then a mapping of another vivid's MMAP buffer. */
+static void s_anon_then_dmabuf(struct bad *b)
+{
+	size_t half = BUF_LEN / 2 & ~(PAGE - 1);
+	uint8_t *r = mmap(NULL, BUF_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	off_t offset;
+	int vid = source_buffer(b, &offset);
+
+	if (r == MAP_FAILED || vid < 0 ||
+	    mmap(r + half, BUF_LEN - half, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, vid,
+		 offset) == MAP_FAILED)
+		b->why = "anonymous memory, then a video buffer's mapping";
+	set_ptr(b, (unsigned long)r, FRAME_SIZE);
+}
+
 /* mmap of a dma-buf at @pgoff pages: the exporter side of offsets. */
 static void s_mmap_at(struct bad *b, unsigned long pgoff)
 {
@@ -215,6 +269,10 @@ static const struct bcase cases[] = {
 	  "mapping of a dma-buf from an offset into it (pages 1.. of the buffer)" },
 	{ "heap-mmap-past-end", s_mmap_past, { EINVAL, EINVAL }, NULL },
 	{ "heap-mmap-offset-overflow", s_mmap_overflow, { EOVERFLOW, EOVERFLOW }, NULL },
+	{ "expbuf-ro-private", s_expbuf_ro_private, { 0, EFAULT },
+	  "capture or output through a private mapping of a dma-buf (copy-on-write, even of a dma-buf opened read-only)" },
+	{ "anon-then-dmabuf", s_anon_then_dmabuf, { 0, EFAULT },
+	  "range runs from ordinary memory into a dma-buf mapping" },
 	{ "heap-prot-read", s_heap_ro, { EFAULT, EFAULT },
 	  "capture into a dma-buf mapping the process mapped read-only" },
 	{ "heap-prot-none", s_heap_none, { EFAULT, EFAULT }, NOACCESS },
@@ -366,7 +424,7 @@ static int self_test(const char *doc)
 int main(int argc, char **argv)
 {
 	const char *only = NULL, *karg = NULL;
-	int inst[1], i;
+	int inst[2], i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--self-test") && i + 1 < argc)
@@ -384,9 +442,10 @@ int main(int argc, char **argv)
 	kernel = kernel_is_zcbuf(karg) ? PATCHED : STOCK;
 	/* malloc: a mapping of its own, so a range runs into nothing after it. */
 	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-	if (!tap_result(vivid_instances(0, inst, 1) == 1, "a vivid instance with vb2-vmalloc"))
+	if (!tap_result(vivid_instances(0, inst, 2) == 2, "two vivid instances with vb2-vmalloc"))
 		return tap_done();
 	target = inst[0];
+	source = inst[1];
 	tap_diag("bad input to vivid-%03d, %s kernel", target, kernel_names[kernel]);
 	for (i = 0; i < (int)NCASES; i++)
 		if (!only || !strcmp(only, cases[i].name))
