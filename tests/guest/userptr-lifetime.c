@@ -24,6 +24,13 @@
  *                     another buffer of the kind at the same address
  *                     (MAP_FIXED), QBUF the same (address, length): which
  *                     buffer gets the frame
+ *   mprotect-requeue  queue a second mapping of the memory that the CPU
+ *                     never touched, alone in its page tables (none:
+ *                     mprotect() tells no MMU notifier), DQBUF, mprotect()
+ *                     it read-only, QBUF the same (address, length): zcbuf
+ *                     must refuse (EFAULT: the device would write where the
+ *                     process no longer can); stock reuses the plane it
+ *                     pinned
  *
  * A case passes when QBUF gives what the USERPTR matrix expects for the kind
  * on the running kernel (stock: EFAULT for the PFNMAP kinds, and then the
@@ -75,11 +82,11 @@
 
 enum event {
 	EV_MUNMAP_QUEUED, EV_MUNMAP_STREAMING, EV_CLOSE, EV_EXIT, EV_REMAP,
-	EV_IMPORTER_EXIT, NEVENTS
+	EV_IMPORTER_EXIT, EV_MPROTECT, NEVENTS
 };
 static const char *const event_names[NEVENTS] = {
 	"munmap-queued", "munmap-streaming", "close-fd", "exporter-exit", "remap-requeue",
-	"importer-exit",
+	"importer-exit", "mprotect-requeue",
 };
 
 /* remap-requeue: where the second frame lands. */
@@ -136,6 +143,12 @@ static const struct lcase cases[] = {
 	{ K_VGEM, EV_IMPORTER_EXIT, { 0 } },
 	{ K_VIVID, EV_IMPORTER_EXIT, { 0 } },
 	{ K_IVSHMEM, EV_IMPORTER_EXIT, { 0 } },
+	/* The mapping turns read-only between two QBUFs of the same range. */
+	{ K_MEMFD, EV_MPROTECT, { 0 } },
+	{ K_HEAP, EV_MPROTECT, { 0 } },
+	{ K_VGEM, EV_MPROTECT, { 0 } },
+	{ K_VIVID, EV_MPROTECT, { 0 } },
+	{ K_IVSHMEM, EV_MPROTECT, { 0 } },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -682,6 +695,83 @@ out:
 	o->done = true;
 }
 
+/*
+ * A second shared mapping of @a's memory into @q, alone in a 2 MiB-aligned
+ * stretch of address space: no page table is shared with another mapping,
+ * so until the CPU touches it, the range has none (mprotect() then changes
+ * no page table and tells no MMU notifier). 0 or -1 with errno.
+ */
+static int map_untouched(struct lmem *q, const struct lmem *a)
+{
+	const size_t huge = 2UL << 20;
+	uint8_t *r = mmap(NULL, 2 * huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+			  -1, 0), *at;
+
+	if (r == MAP_FAILED)
+		return -1;
+	at = (uint8_t *)(((unsigned long)r + huge - 1) & ~(huge - 1));
+	if (mmap(at, BUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, a->fd,
+		 a->fd_off) == MAP_FAILED)
+		return -1;
+	*q = *a;
+	q->map = at;
+	q->map_len = BUF_LEN;
+	q->uptr = (unsigned long)at;
+	return 0;
+}
+
+/*
+ * mprotect-requeue: what the second QBUF of a range made read-only must
+ * give. zcbuf checks at every QBUF that the mapping still allows the
+ * device's access; stock pins once and reuses the pin.
+ */
+static int mprotect_requeue_errno(void)
+{
+	return kernel == PATCHED ? EFAULT : 0;
+}
+
+static void case_mprotect(const struct lcase *c, struct outcome *o)
+{
+	struct lmem a, q;
+	char err[128] = "";
+	int vid, ret, want = mprotect_requeue_errno();
+
+	if (setup_kind(c->kind, &a, err, sizeof(err)) || map_untouched(&q, &a)) {
+		say(o, "setup: %s", err[0] ? err : errname(errno));
+		return;
+	}
+	vid = open_target(o);
+	if (vid < 0)
+		return;
+	o->pass = true;
+	if (!queue(vid, &q, o))
+		goto out;
+	ret = vid_stream(vid, CAP, true);
+	if (ret || !dequeue(vid, o)) {
+		say(o, "; the first frame did not come (STREAMON %s)", errname(-ret));
+		o->pass = false;
+		goto out;
+	}
+	if (mprotect(q.map, q.map_len, PROT_READ)) {
+		say(o, "; mprotect: %s", errname(errno));
+		o->pass = false;
+		goto out;
+	}
+	ret = vid_qbuf(vid, CAP, V4L2_MEMORY_USERPTR, q.uptr, FRAME_SIZE);
+	say(o, "; mprotect(PROT_READ), QBUF again: %s", ret ? errname(-ret) : "ok");
+	if (-ret != want) {
+		say(o, ", expected %s", want ? errname(want) : "ok");
+		o->pass = false;
+	} else if (!ret && !dequeue(vid, o)) {
+		o->pass = false;
+	}
+out:
+	munmap(q.map, q.map_len);
+	release_mem(&a);
+	close_target(vid, o);
+	o->done = true;
+}
+
 static void case_child(void *arg, void *out)
 {
 	const struct lcase *c = ((struct run_arg *)arg)->c;
@@ -692,6 +782,8 @@ static void case_child(void *arg, void *out)
 		case_exit(c, o);
 	else if (c->ev == EV_REMAP)
 		case_remap(c, o);
+	else if (c->ev == EV_MPROTECT)
+		case_mprotect(c, o);
 	else
 		case_gone(c, o);
 }
@@ -790,11 +882,15 @@ static int self_test(void)
 		}
 		if (cases[i].ev == EV_EXIT)
 			bad += cases[i].kind != K_HEAP && cases[i].kind != K_VGEM;
-		if (cases[i].ev == EV_CLOSE)
+		if (cases[i].ev == EV_CLOSE || cases[i].ev == EV_MPROTECT)
 			bad += cases[i].kind == K_MALLOC;
 	}
 	tap_result(remaps == 2 && !bad,
-		   "remap cases expect the new buffer on zcbuf and have a stock expectation where stock can queue; exit cases only for heap and vgem");
+		   "remap cases expect the new buffer on zcbuf and have a stock expectation where stock can queue; exit cases only for heap and vgem; close and mprotect cases need an fd");
+	kernel = PATCHED;
+	tap_result(mprotect_requeue_errno() == EFAULT,
+		   "mprotect-requeue: zcbuf refuses a device write where the process can no longer write");
+	kernel = STOCK;
 	for (i = 0, bad = 0; i < NKINDS; i++)
 		bad += kinds[i].qbuf[PATCHED] != Q_OK;
 	tap_result(!bad && kinds[K_HEAP].qbuf[STOCK] == Q_EFAULT &&

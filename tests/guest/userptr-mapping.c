@@ -28,6 +28,9 @@
  *   ro-shared      MAP_SHARED, PROT_READ, of a read-only fd where the kind
  *                  has one: capture EFAULT, output reads the buffer
  *
+ * Then: a USERPTR import of a vgem buffer through the card leaves a later
+ * read-only PRIME export of it read-only.
+ *
  * The expectation of every cell comes from the rules in expect_of(), for
  * stock 6.1.192 (GUP pins page-backed memory, with FOLL_WRITE | FOLL_FORCE
  * in both directions; VM_PFNMAP fails) and for the zcbuf kernel (a
@@ -777,6 +780,59 @@ static int self_test(void)
 	return tap_done();
 }
 
+/* ---- what an import leaves of the exporter's state ----------------------- */
+
+/*
+ * A USERPTR import of a vgem buffer through the card must not decide what
+ * the buffer's PRIME exports are: one asked for read-only after it must be
+ * read-only (O_RDONLY, no shared writable mapping), as without the import.
+ */
+static void export_mode_child(void *arg, void *out)
+{
+	struct xbuf b = { .fd = -1, .ro_fd = -1, .sync_fd = -1 };
+	struct drm_mode_map_dumb map = { 0 };
+	struct result *r = out;
+	int vid, fd, ret, mode;
+	void *p, *w;
+
+	(void)arg;
+	if (vgem_buffer(&b, &b.fd, &map.handle) || drmIoctl(b.fd, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
+		say(r, M_SETUP, 0, "vgem buffer: %s", b.err[0] ? b.err : errname(errno));
+		return;
+	}
+	p = mmap(NULL, BUF_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, b.fd, map.offset);
+	vid = open_vivid(vivid_target[0]);
+	if (p == MAP_FAILED || vid < 0 || queue_setup(vid, V4L2_BUF_TYPE_VIDEO_CAPTURE)) {
+		say(r, M_SETUP, 0, "mapping and queue: %s", errname(errno));
+		return;
+	}
+	ret = vid_qbuf(vid, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_USERPTR, (unsigned long)p,
+		       FRAME_SIZE);
+	if (drmPrimeHandleToFD(b.fd, map.handle, DRM_CLOEXEC, &fd)) {
+		say(r, M_SETUP, 0, "PRIME export: %s", errname(errno));
+		return;
+	}
+	mode = fcntl(fd, F_GETFL) & O_ACCMODE;
+	w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	say(r, mode == O_RDONLY && w == MAP_FAILED && errno == EACCES ? M_OK : M_BAD, 0,
+	    "QBUF of the card mapping %s; a read-only PRIME export after it: %s, shared writable mmap %s",
+	    ret ? errname(-ret) : "ok", mode == O_RDONLY ? "O_RDONLY" : "O_RDWR",
+	    w == MAP_FAILED ? errname(errno) : "made");
+}
+
+static void test_export_mode(void)
+{
+	struct result r = { 0 };
+	char wchan[64] = "?";
+	int ret, status;
+
+	ret = run_in_child(export_mode_child, NULL, &r, sizeof(r), CASE_TIMEOUT_S, wchan,
+			   sizeof(wchan), &status);
+	if (ret)
+		child_failure(ret, CASE_TIMEOUT_S, wchan, status, r.detail, sizeof(r.detail));
+	tap_result(!ret && r.kind == M_OK, "vgem export mode: %s", r.detail);
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static bool prepare(bool *contig_userptr)
@@ -898,5 +954,7 @@ int main(int argc, char **argv)
 			for (t = 0; t < NTARGETS; t++)
 				run_cell(&xkinds[i], s, t);
 		}
+	if (!only || !strcmp(only, "export-mode"))
+		test_export_mode();
 	return tap_done();
 }
