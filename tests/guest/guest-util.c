@@ -498,6 +498,55 @@ int vivid_capture_mmap(int vid, uint8_t *out)
 				     FRAME_SIZE, out);
 }
 
+int vivid_reference_frame(int vid, uint8_t *out)
+{
+	uint8_t *again = malloc(FRAME_SIZE);
+	int ret = again ? vivid_static_frames(vid) : -ENOMEM;
+
+	if (!ret)
+		ret = vivid_capture_mmap(vid, out);
+	if (!ret)
+		ret = vivid_capture_mmap(vid, again);
+	if (!ret && memcmp(out, again, FRAME_SIZE))
+		ret = -EIO;
+	free(again);
+	return ret;
+}
+
+int vim2m_userptr_queues(int m2m, uint8_t **cap_map, size_t *cap_len)
+{
+	const uint32_t out_t = V4L2_BUF_TYPE_VIDEO_OUTPUT, cap_t = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int ret;
+
+	*cap_map = MAP_FAILED;
+	ret = vid_set_format(m2m, out_t);
+	if (!ret)
+		ret = vid_set_format(m2m, cap_t);
+	if (!ret)
+		ret = vid_reqbufs(m2m, cap_t, V4L2_MEMORY_MMAP, 1, NULL);
+	if (!ret) {
+		*cap_map = map_buffer0(m2m, cap_t, PROT_READ, cap_len);
+		ret = *cap_map == MAP_FAILED ? -errno : 0;
+	}
+	if (!ret)
+		ret = vid_qbuf(m2m, cap_t, V4L2_MEMORY_MMAP, 0, 0);
+	return ret ? ret : vid_reqbufs(m2m, out_t, V4L2_MEMORY_USERPTR, 1, NULL);
+}
+
+int vim2m_userptr_release(int m2m, uint8_t *cap_map, size_t cap_len)
+{
+	int ret;
+
+	vid_stream(m2m, V4L2_BUF_TYPE_VIDEO_CAPTURE, false);
+	vid_stream(m2m, V4L2_BUF_TYPE_VIDEO_OUTPUT, false);
+	if (cap_map != MAP_FAILED)
+		munmap(cap_map, cap_len);
+	ret = vid_reqbufs(m2m, V4L2_BUF_TYPE_VIDEO_OUTPUT, V4L2_MEMORY_USERPTR, 0, NULL);
+	if (vid_reqbufs(m2m, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP, 0, NULL))
+		ret = -errno;
+	return ret;
+}
+
 int vim2m_process_mmap(int m2m, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
 		       uint32_t size, const uint8_t *in, uint8_t *out)
 {

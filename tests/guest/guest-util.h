@@ -128,6 +128,11 @@ int vid_press_by_name(int vid, const char *name);
 int vivid_static_frames(int vid);
 /* One frame captured by MMAP into @out (FRAME_SIZE bytes). */
 int vivid_capture_mmap(int vid, uint8_t *out);
+/*
+ * The reference frame of @vid: static frames (vivid_static_frames()), one
+ * captured by MMAP into @out, checked equal to a second one. 0 or -errno.
+ */
+int vivid_reference_frame(int vid, uint8_t *out);
 /* The same in another single-planar format of @size bytes. */
 int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
 			  uint32_t size, uint8_t *out);
@@ -138,5 +143,14 @@ int vivid_capture_mmap_to(int vid, uint32_t fourcc, uint32_t w, uint32_t h, uint
  */
 int vim2m_process_mmap(int m2m, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,
 		       uint32_t size, const uint8_t *in, uint8_t *out);
+
+/*
+ * vim2m with the frame format on both queues, one MMAP CAPTURE buffer mapped
+ * (read-only, into @cap_map) and queued, and one USERPTR OUTPUT buffer to
+ * queue: 0 or -errno. vim2m_userptr_release() streams off and undoes it:
+ * 0, or the -errno of a REQBUFS(0) that failed.
+ */
+int vim2m_userptr_queues(int m2m, uint8_t **cap_map, size_t *cap_len);
+int vim2m_userptr_release(int m2m, uint8_t *cap_map, size_t cap_len);
 
 #endif

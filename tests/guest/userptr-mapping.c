@@ -500,8 +500,7 @@ static void say(struct result *r, enum measured kind, int err, const char *fmt, 
 static void view_sync(const struct xbuf *b, bool start, bool write)
 {
 	if (b->sync_fd >= 0)
-		dmabuf_sync(b->sync_fd, (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END) |
-					(write ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ));
+		sync_fd(b->sync_fd, start, write);
 }
 
 /*
@@ -594,17 +593,13 @@ static void run_output(const struct case_arg *a, const struct xbuf *b, const uin
 		       unsigned long uptr, struct result *r)
 {
 	const uint32_t out = V4L2_BUF_TYPE_VIDEO_OUTPUT, cap = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct v4l2_buffer buf = { .type = cap, .memory = V4L2_MEMORY_MMAP };
 	int vid = open_video("vim2m"), ret;
 	uint8_t *p = MAP_FAILED;
+	size_t plen = 0;
 
-	if (vid < 0 || vid_set_format(vid, out) || vid_set_format(vid, cap) ||
-	    vid_reqbufs(vid, cap, V4L2_MEMORY_MMAP, 1, NULL) ||
-	    ioctl(vid, VIDIOC_QUERYBUF, &buf) ||
-	    (p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset)) == MAP_FAILED ||
-	    vid_qbuf(vid, cap, V4L2_MEMORY_MMAP, 0, 0) ||
-	    vid_reqbufs(vid, out, V4L2_MEMORY_USERPTR, 1, NULL)) {
-		say(r, M_SETUP, 0, "vim2m queues: %s", errname(errno));
+	ret = vid < 0 ? vid : vim2m_userptr_queues(vid, &p, &plen);
+	if (ret) {
+		say(r, M_SETUP, 0, "vim2m queues: %s", errname(-ret));
 		return;
 	}
 	ret = vid_qbuf(vid, out, V4L2_MEMORY_USERPTR, uptr, FRAME_SIZE);
@@ -625,11 +620,7 @@ static void run_output(const struct case_arg *a, const struct xbuf *b, const uin
 		else
 			say(r, M_OK, 0, "read the frame at page %u", shape_page[a->s]);
 	}
-	vid_stream(vid, cap, false);
-	vid_stream(vid, out, false);
-	munmap(p, buf.length);
-	vid_reqbufs(vid, out, V4L2_MEMORY_USERPTR, 0, NULL);
-	vid_reqbufs(vid, cap, V4L2_MEMORY_MMAP, 0, NULL);
+	vim2m_userptr_release(vid, p, plen);
 	close(vid);
 	/* The device only read: the buffer keeps what was written to it. */
 	if (r->kind != M_BAD && r->kind != M_SETUP &&
@@ -837,7 +828,6 @@ static void test_export_mode(void)
 
 static bool prepare(bool *contig_userptr)
 {
-	uint8_t *again = malloc(FRAME_SIZE);
 	uint32_t caps = 0;
 	int a, i, inst[2], vid, ret;
 
@@ -849,13 +839,8 @@ static bool prepare(bool *contig_userptr)
 	}
 	for (i = 0; i < 2; i++) {
 		vid = open_vivid(vivid_target[i]);
-		ret = vid < 0 ? vid : vivid_static_frames(vid);
-		if (!ret)
-			ret = vivid_capture_mmap(vid, reference[i]);
-		if (!ret)
-			ret = vivid_capture_mmap(vid, again);
-		if (!tap_result(!ret && !memcmp(reference[i], again, FRAME_SIZE),
-				"%s vivid-%03d: a static frame, the same twice (%s)",
+		ret = vid < 0 ? vid : vivid_reference_frame(vid, reference[i]);
+		if (!tap_result(!ret, "%s vivid-%03d: a static frame, the same twice (%s)",
 				target_names[i], vivid_target[i], ret ? errname(-ret) : "ok"))
 			return false;
 		if (i == 1)
@@ -864,7 +849,6 @@ static bool prepare(bool *contig_userptr)
 					  (caps & V4L2_BUF_CAP_SUPPORTS_USERPTR);
 		close(vid);
 	}
-	free(again);
 	for (i = 0; i < FRAME_SIZE; i++)
 		out_frame[i] = (uint8_t)(i * 11 + (i / FRAME_BPL) * 29 + 3);
 	if (cma_heap_name(cma_heap, sizeof(cma_heap)))

@@ -971,17 +971,13 @@ static void case_capture(struct mem *m, enum target t, struct result *r)
 static void case_output(struct mem *m, struct result *r)
 {
 	const uint32_t out = V4L2_BUF_TYPE_VIDEO_OUTPUT, cap = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	struct v4l2_buffer buf = { .type = cap, .memory = V4L2_MEMORY_MMAP };
 	int vid = open_video("vim2m"), ret, pages, first;
 	uint8_t *p = MAP_FAILED;
+	size_t plen = 0;
 
-	if (vid < 0 || vid_set_format(vid, out) || vid_set_format(vid, cap) ||
-	    vid_reqbufs(vid, cap, V4L2_MEMORY_MMAP, 1, NULL) ||
-	    ioctl(vid, VIDIOC_QUERYBUF, &buf) ||
-	    (p = mmap(NULL, buf.length, PROT_READ, MAP_SHARED, vid, buf.m.offset)) == MAP_FAILED ||
-	    vid_qbuf(vid, cap, V4L2_MEMORY_MMAP, 0, 0) ||
-	    vid_reqbufs(vid, out, V4L2_MEMORY_USERPTR, 1, NULL)) {
-		set_result(r, M_BAD, 0, "vim2m queue setup: %s", errname(errno));
+	ret = vid < 0 ? vid : vim2m_userptr_queues(vid, &p, &plen);
+	if (ret) {
+		set_result(r, M_BAD, 0, "vim2m queue setup: %s", errname(-ret));
 		return;
 	}
 	if (write_frame(m, frame_buf)) {
@@ -1001,8 +997,6 @@ static void case_output(struct mem *m, struct result *r)
 			ret = vid_dqbuf(vid, cap, V4L2_MEMORY_MMAP, 20000, NULL);
 		if (ret == FRAME_SIZE && vid_dqbuf(vid, out, V4L2_MEMORY_USERPTR, 20000, NULL) < 0)
 			ret = -EIO;
-		vid_stream(vid, cap, false);
-		vid_stream(vid, out, false);
 		if (ret != FRAME_SIZE) {
 			set_result(r, M_BAD, 0, "QBUF ok, then streaming: %s",
 				   ret < 0 ? errname(-ret) : "short frame");
@@ -1017,10 +1011,9 @@ static void case_output(struct mem *m, struct result *r)
 				set_result(r, M_BAD, 0, "vim2m's frame differs at byte %zu", i);
 		}
 	}
-	munmap(p, buf.length);
-	if ((vid_reqbufs(vid, out, V4L2_MEMORY_USERPTR, 0, NULL) ||
-	     vid_reqbufs(vid, cap, V4L2_MEMORY_MMAP, 0, NULL)) && r->kind != M_BAD)
-		set_result(r, M_BAD, 0, "REQBUFS 0 failed: %s", errname(errno));
+	ret = vim2m_userptr_release(vid, p, plen);
+	if (ret && r->kind != M_BAD)
+		set_result(r, M_BAD, 0, "REQBUFS 0 failed: %s", errname(-ret));
 	close(vid);
 }
 
@@ -1216,7 +1209,6 @@ static void list_table(void)
 /* The setup every case relies on; false when nothing can run. */
 static bool prepare(bool *contig_userptr, int *contig_err)
 {
-	uint8_t *again = malloc(FRAME_SIZE);
 	long long a, rel;
 	int i, vid, ret;
 	uint32_t caps = 0;
@@ -1230,12 +1222,8 @@ static bool prepare(bool *contig_userptr, int *contig_err)
 		return false;
 	for (i = 0; i < 2; i++) {
 		vid = open_vivid(vivid_target[i]);
-		ret = vid < 0 ? vid : vivid_static_frames(vid);
-		if (!ret)
-			ret = vivid_capture_mmap(vid, reference[i]);
-		if (!ret)
-			ret = vivid_capture_mmap(vid, again);
-		if (!tap_result(!ret && !memcmp(reference[i], again, FRAME_SIZE),
+		ret = vid < 0 ? vid : vivid_reference_frame(vid, reference[i]);
+		if (!tap_result(!ret,
 				"%s: static test pattern, no OSD; two MMAP frames are identical (the reference) (%s)",
 				target_names[i], ret ? errname(-ret) : "ok"))
 			return false;
@@ -1247,7 +1235,6 @@ static bool prepare(bool *contig_userptr, int *contig_err)
 		}
 		close(vid);
 	}
-	free(again);
 	frame_buf = malloc(FRAME_SIZE);
 	for (i = 0; i < FRAME_SIZE; i++)
 		frame_buf[i] = out_pixel(i);

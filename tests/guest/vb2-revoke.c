@@ -123,6 +123,28 @@ static int setup(int vid, const struct target *t, uint32_t memory,
 }
 
 /*
+ * After a case, with the queue closed: let the unbind child @pid finish
+ * (@waited: what ivshmem_unbind_wait() said so far; closing the queue must
+ * release the BAR at least), then bind the driver again. Returns its
+ * device fd, or -1.
+ */
+static int finish_unbind(int dev, pid_t pid, int waited, const char *what)
+{
+	if (waited == -1) {
+		waited = ivshmem_unbind_wait(pid, 10000);
+		tap_diag("%s: the unbind %s after close", what,
+			 waited == 0 ? "finished" : "still waits");
+		if (waited == -1)
+			ivshmem_unbind_kill(pid);
+	}
+	close(dev);
+	dev = ivshmem_rebind(pci_addr);
+	if (dev < 0)
+		tap_diag("%s: binding the driver again failed", what);
+	return dev;
+}
+
+/*
  * Revoke the BAR while buffer 0 of @t's queue imports it at @when. Returns
  * the device fd of the driver bound again, or -1.
  */
@@ -197,18 +219,7 @@ stop:
 		vid_stream(vid, CAP, false);
 	close(vid);
 	vid = -1;
-	if (waited == -1) {
-		/* Closing the queue must release the BAR at least. */
-		waited = ivshmem_unbind_wait(pid, 10000);
-		tap_diag("%s: the unbind %s after close", what,
-			 waited == 0 ? "finished" : "still waits");
-		if (waited == -1)
-			ivshmem_unbind_kill(pid);
-	}
-	close(dev);
-	dev = ivshmem_rebind(pci_addr);
-	if (dev < 0)
-		tap_diag("%s: binding the driver again failed", what);
+	dev = finish_unbind(dev, pid, waited, what);
 out:
 	if (vid >= 0)
 		close(vid);
@@ -326,15 +337,7 @@ static int test_revoke_request(int dev, uint32_t memory)
 	vid_stream(vid, OUT, false);
 	close(vid);
 	vid = -1;
-	if (waited == -1) {
-		waited = ivshmem_unbind_wait(pid, 10000);
-		if (waited == -1)
-			ivshmem_unbind_kill(pid);
-	}
-	close(dev);
-	dev = ivshmem_rebind(pci_addr);
-	if (dev < 0)
-		tap_diag("%s: binding the driver again failed", what);
+	dev = finish_unbind(dev, pid, waited, what);
 out:
 	if (req >= 0)
 		close(req);
