@@ -75,6 +75,8 @@ const char *errname(int err)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ETIMEDOUT: return "ETIMEDOUT";
 	case EOVERFLOW: return "EOVERFLOW";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;

@@ -235,8 +235,12 @@ static void *queue_thread(void *arg)
 			if (!ret) {
 				q.queued[i] = true;
 				q.last_len[i] = other_len(q.last_len[i]);
-			} else if (ret == -EINVAL && !has_buffers(vid)) {
-				/* A reopen lost the race for the queue: take it. */
+			} else if (ret == -EBUSY || (ret == -EINVAL && !has_buffers(vid))) {
+				/*
+				 * A reopen lost the race for the queue (a forked
+				 * child still held the old file): take it once
+				 * the old file is gone.
+				 */
 				ret = vid_reqbufs(vid, CAP, UP, w->nbuf, NULL);
 				note(w, OP_REQBUFS, ret);
 				if (!ret)
