@@ -141,25 +141,37 @@ static bool restart(struct outcome *o, int vid, const struct lmem *m)
 	       expect(o, "good frame", good_frame(vid, &(struct v4l2_buffer){ 0 }), 0);
 }
 
+/* An unbind waits for no process: it ends within this. */
+#define UNBIND_MS 1000
+
 /* Unbind vivid (all its instances) after @delay_ms, in a child. */
 static pid_t unbind_later(int delay_ms)
 {
 	pid_t pid = fork();
+	double t0;
 
 	if (pid)
 		return pid;
 	usleep(delay_ms * 1000);
-	_exit(write_file(VIVID_DRIVER "/unbind", VIVID_DEVICE) ? 1 : 0);
+	t0 = now_ms();
+	if (write_file(VIVID_DRIVER "/unbind", VIVID_DEVICE))
+		_exit(1);
+	_exit(now_ms() - t0 < UNBIND_MS ? 0 : 2);
 }
 
-/* The unbind child's verdict: 0 when it unbound, -EIO otherwise. */
+/*
+ * The unbind child's verdict: 0 when it unbound within UNBIND_MS,
+ * -ETIMEDOUT when it took longer, -EIO when it failed.
+ */
 static int unbind_done(pid_t pid)
 {
 	int status;
 
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -ECHILD;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	if (!WIFEXITED(status))
+		return -EIO;
+	return WEXITSTATUS(status) == 0 ? 0 : WEXITSTATUS(status) == 2 ? -ETIMEDOUT : -EIO;
 }
 
 /* Bind vivid again when it is not bound. */

@@ -362,8 +362,9 @@ int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
 	return 0;
 }
 
-int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
-	     size_t len)
+/* QBUF or PREPARE_BUF of buffer 0. */
+static int vid_buf_ioctl(int vid, unsigned long request, uint32_t type,
+			 uint32_t memory, unsigned long uptr, size_t len)
 {
 	struct v4l2_buffer buf = { .type = type, .memory = memory, .index = 0 };
 
@@ -375,7 +376,19 @@ int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
 	}
 	if (V4L2_TYPE_IS_OUTPUT(type))
 		buf.bytesused = len;
-	return ioctl(vid, VIDIOC_QBUF, &buf) ? -errno : 0;
+	return ioctl(vid, request, &buf) ? -errno : 0;
+}
+
+int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
+	     size_t len)
+{
+	return vid_buf_ioctl(vid, VIDIOC_QBUF, type, memory, uptr, len);
+}
+
+int vid_prepare_buf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
+		    size_t len)
+{
+	return vid_buf_ioctl(vid, VIDIOC_PREPARE_BUF, type, memory, uptr, len);
 }
 
 int vid_dqbuf(int vid, uint32_t type, uint32_t memory, int timeout_ms,

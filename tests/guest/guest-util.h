@@ -109,6 +109,9 @@ int vid_reqbufs(int vid, uint32_t type, uint32_t memory, uint32_t count,
  */
 int vid_qbuf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
 	     size_t len);
+/* PREPARE_BUF buffer 0, with the arguments of vid_qbuf(). */
+int vid_prepare_buf(int vid, uint32_t type, uint32_t memory, unsigned long uptr,
+		    size_t len);
 /*
  * Wait up to @timeout_ms for buffer 0 and dequeue it: bytesused, -ETIMEDOUT,
  * -EIO when it came back with V4L2_BUF_FLAG_ERROR, or -errno. Its flags go

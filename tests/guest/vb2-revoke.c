@@ -6,22 +6,25 @@
  * vivid capture (vb2-vmalloc and vb2-dma-contig) and vim2m output
  * (vb2-vmalloc), and revoked by unbinding the driver while the buffer is
  *
- *  - queued: before STREAMON. The unbind waits, the buffer completes with
- *    V4L2_BUF_FLAG_ERROR once streaming starts, and the unbind finishes
- *    when it is dequeued;
- *  - active: the driver has it (vivid at 1 frame per second, vim2m with no
- *    capture buffer to run a job). The same;
- *  - dequeued: userspace holds it after a good frame. The unbind waits
- *    until the next QBUF, which fails with ENODEV and lets go of the BAR.
+ *  - queued: before STREAMON;
+ *  - prepared: PREPARE_BUF, never queued;
+ *  - dequeued: userspace holds it after a good frame;
+ *  - active: the driver has it and keeps it for as long as userspace lets
+ *    it (vivid dropping every frame, vim2m with no capture buffer to run a
+ *    job).
  *
- * In every case queueing the buffer again fails with ENODEV. Before the
- * series, vb2 was never told: the buffer completed as good and the unbind
- * waited until the queue was freed.
+ * vb2 lets go of the memory of a buffer the driver does not hold right
+ * away, so the unbind ends within a second whatever userspace does next; an
+ * active buffer is let go of as soon as the driver gives it back, which
+ * vivid and vim2m do at once for a buffer their device has not started on. A queued or active buffer then completes with V4L2_BUF_FLAG_ERROR,
+ * and queueing the buffer again fails with ENODEV. Before, the unbind
+ * waited for as long as userspace kept the buffer.
  *
- * Then a media request on vim2m: its OUTPUT buffer prepared on the BAR
- * (PREPARE_BUF), the BAR revoked, the buffer queued in a request that also
- * sets a control. vb2 fails the buffer without handing it to vim2m, and
- * the request must still complete: the control's part of it too.
+ * Then media requests on vim2m. A request queued before STREAMON, holding
+ * the BAR and a control: the revocation lets go of the buffer, and once
+ * streaming starts vb2 fails it without handing it to vim2m; the request
+ * must still complete, the control's part of it too. And a buffer prepared
+ * and then revoked: queueing the request that holds it fails with ENODEV.
  *
  * Usage: vb2-revoke. Needs vivid loaded with a vb2-vmalloc instance and a
  * vb2-dma-contig one with contig_userptr=1, vim2m, ivshmem-iopfn. TAP.
@@ -59,8 +62,11 @@ static const struct target targets[] = {
 	{ "vim2m vb2-vmalloc output", 0, true },
 };
 
-enum when { QUEUED, ACTIVE, DEQUEUED };
-static const char *const when_names[] = { "queued", "active", "dequeued" };
+enum when { QUEUED, PREPARED, DEQUEUED, ACTIVE };
+static const char *const when_names[] = { "queued", "prepared", "dequeued", "active" };
+
+/* vb2 lets go of what the driver does not hold at once: the unbind's bound. */
+#define UNBIND_MS 1000
 
 static char pci_addr[64];
 
@@ -75,17 +81,22 @@ static int open_target(const struct target *t)
 	return open_vivid(inst);
 }
 
-/* One frame per second: the driver keeps a buffer long enough to revoke it. */
-static int vid_set_fps(int vid, unsigned int fps)
+/*
+ * vivid dropping every frame keeps a queued buffer for as long as userspace
+ * lets it: the driver holds it, and only the driver can give it back.
+ */
+static int vid_drop_all(int vid, bool on)
 {
-	struct v4l2_streamparm p = { .type = CAP };
+	return vid_set_ctrl_by_name(vid, "Percentage of Dropped Buffers", on ? 100 : 0);
+}
 
-	p.parm.capture.timeperframe.numerator = 1;
-	p.parm.capture.timeperframe.denominator = fps;
-	if (ioctl(vid, VIDIOC_S_PARM, &p))
-		return -errno;
-	return p.parm.capture.timeperframe.numerator == 1 &&
-	       p.parm.capture.timeperframe.denominator == fps ? 0 : -EINVAL;
+/* Whether the driver holds buffer 0: queued, not done. */
+static bool driver_holds(int vid, uint32_t type, uint32_t memory)
+{
+	struct v4l2_buffer buf = { .type = type, .memory = memory, .index = 0 };
+
+	return !ioctl(vid, VIDIOC_QUERYBUF, &buf) &&
+	       (buf.flags & (V4L2_BUF_FLAG_QUEUED | V4L2_BUF_FLAG_DONE)) == V4L2_BUF_FLAG_QUEUED;
 }
 
 /* vim2m runs a job once its capture queue has a buffer too. */
@@ -115,11 +126,15 @@ static int setup(int vid, const struct target *t, uint32_t memory,
 	ret = vid_set_format(vid, type);
 	if (!ret && t->m2m)
 		ret = vid_set_format(vid, CAP);
-	if (!ret && !t->m2m && when == ACTIVE)
-		ret = vid_set_fps(vid, 1);
+	if (!ret && !t->m2m)
+		ret = vid_drop_all(vid, when == ACTIVE);
 	if (!ret)
 		ret = vid_reqbufs(vid, type, memory, 1, NULL);
-	return ret ? ret : vid_qbuf(vid, type, memory, mem, FRAME_SIZE);
+	if (ret)
+		return ret;
+	if (when == PREPARED)
+		return vid_prepare_buf(vid, type, memory, mem, FRAME_SIZE);
+	return vid_qbuf(vid, type, memory, mem, FRAME_SIZE);
 }
 
 /*
@@ -167,11 +182,11 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 	vid = open_target(t);
 	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
 	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : setup(vid, t, memory, mem, when);
-	if (!tap_result(!ret, "%s: the BAR is queued (%s)", what,
-			ret ? errname(-ret) : "ok"))
+	if (!tap_result(!ret, "%s: the BAR is %s (%s)", what,
+			when == PREPARED ? "prepared" : "queued", ret ? errname(-ret) : "ok"))
 		goto out;
 
-	ret = when == QUEUED ? 0 : start(vid, t, when == DEQUEUED);
+	ret = when == QUEUED || when == PREPARED ? 0 : start(vid, t, when == DEQUEUED);
 	if (ret)
 		tap_result(false, "%s: STREAMON (%s)", what, errname(-ret));
 	if (when == DEQUEUED) {
@@ -180,43 +195,39 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 			   ret > 0 ? "ok" : errname(-ret));
 	} else if (when == ACTIVE) {
 		usleep(200000);	/* the driver has the buffer by now */
+		tap_result(driver_holds(vid, type, memory),
+			   "%s: the driver holds the buffer (QUERYBUF: queued, not done)", what);
 	}
 
+	/* Whatever userspace does next, it does after the unbind's bound */
+	t0 = now_ms();
 	pid = ivshmem_unbind_start(pci_addr);
-	tap_result(ivshmem_unbind_wait(pid, 1000) == -1,
-		   "%s: the unbind waits while vb2 maps the BAR", what);
+	waited = ivshmem_unbind_wait(pid, 10000);
+	tap_result(waited == 0 && now_ms() - t0 < UNBIND_MS,
+		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
+		   now_ms() - t0, waited ? ", still waiting" : "");
 
-	if (when == DEQUEUED) {
-		ret = vid_qbuf(vid, type, memory, mem, FRAME_SIZE);
-		tap_result(ret == -ENODEV, "%s: the next QBUF fails with ENODEV (%s)",
-			   what, errname(-ret));
-		t0 = now_ms();
-		waited = ivshmem_unbind_wait(pid, 5000);
-		tap_result(waited == 0, "%s: the unbind finishes once QBUF let go (%.0f ms)",
-			   what, now_ms() - t0);
-		goto stop;
-	}
-
+	ret = 0;
 	if (when == QUEUED)
 		ret = start(vid, t, true);
-	else
-		ret = t->m2m ? m2m_start_capture(vid) : 0;
+	else if (when == ACTIVE && t->m2m)
+		ret = m2m_start_capture(vid);
 	if (ret)
 		tap_result(false, "%s: start streaming (%s)", what, errname(-ret));
-	ret = vid_dqbuf(vid, type, memory, 10000, NULL);
-	tap_result(ret == -EIO, "%s: the buffer completes with V4L2_BUF_FLAG_ERROR (%s)",
-		   what, ret == -EIO ? "ok" : ret >= 0 ? "no error flag" : errname(-ret));
-	t0 = now_ms();
-	waited = ivshmem_unbind_wait(pid, 5000);
-	tap_result(waited == 0, "%s: the unbind finishes once it is dequeued (%.0f ms)",
-		   what, now_ms() - t0);
+	if (when == QUEUED || when == ACTIVE) {
+		ret = vid_dqbuf(vid, type, memory, 10000, NULL);
+		tap_result(ret == -EIO,
+			   "%s: the buffer completes with V4L2_BUF_FLAG_ERROR (%s)", what,
+			   ret == -EIO ? "ok" : ret >= 0 ? "no error flag" : errname(-ret));
+	}
 	ret = vid_qbuf(vid, type, memory, mem, FRAME_SIZE);
 	tap_result(ret == -ENODEV, "%s: queueing it again fails with ENODEV (%s)",
-		   what, errname(-ret));
-stop:
+		   what, ret ? errname(-ret) : "queued");
 	vid_stream(vid, type, false);
 	if (t->m2m)
 		vid_stream(vid, CAP, false);
+	else
+		vid_drop_all(vid, false);
 	close(vid);
 	vid = -1;
 	dev = finish_unbind(dev, pid, waited, what);
@@ -277,21 +288,24 @@ static int request_set_hflip(int vid, int request)
 }
 
 /*
- * A request whose buffer the exporter revoked after it was prepared: vb2
- * fails the buffer at queue time without giving it to vim2m, and the
- * request completes all the same. Returns the device fd of the driver bound
- * again, or -1.
+ * vim2m with a request that holds the BAR (OUTPUT buffer 0) and a control.
+ * @queued: the request is queued before the revocation, before STREAMON;
+ * otherwise the buffer is only prepared then, and put in the request after.
+ * Returns the device fd of the driver bound again, or -1.
  */
-static int test_revoke_request(int dev, uint32_t memory)
+static int test_revoke_request(int dev, uint32_t memory, bool queued)
 {
-	const char *what = memory == V4L2_MEMORY_USERPTR ? "vim2m request, USERPTR" :
-							   "vim2m request, DMABUF";
+	char what[64];
 	int fa, vid, media, req = -1, ret, waited = -1;
 	struct pollfd pfd;
 	unsigned long mem;
+	double t0;
 	void *map;
 	pid_t pid;
 
+	snprintf(what, sizeof(what), "vim2m request %s, %s",
+		 queued ? "queued" : "of a prepared buffer",
+		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
 	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
 	vid = open_video("vim2m");
@@ -305,25 +319,34 @@ static int test_revoke_request(int dev, uint32_t memory)
 	if (!ret)
 		ret = vid_reqbufs(vid, OUT, memory, 1, NULL);
 	if (!ret)
-		ret = prepare_or_queue(vid, memory, mem, -1);
-	if (!ret)
-		ret = vid_stream(vid, OUT, true);
-	if (!ret)
 		ret = ioctl(media, MEDIA_IOC_REQUEST_ALLOC, &req) ? -errno : 0;
 	if (!ret)
 		ret = request_set_hflip(vid, req);
-	if (!tap_result(!ret, "%s: the BAR prepared, a request with a control (%s)", what,
-			errname(-ret)))
+	if (!ret)
+		ret = prepare_or_queue(vid, memory, mem, queued ? req : -1);
+	if (!ret && queued)
+		ret = ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
+	if (!tap_result(!ret, "%s: the BAR %s, a request with a control (%s)", what,
+			queued ? "queued in the request" : "prepared", errname(-ret)))
 		goto out;
 
+	t0 = now_ms();
 	pid = ivshmem_unbind_start(pci_addr);
-	tap_result(ivshmem_unbind_wait(pid, 1000) == -1,
-		   "%s: the unbind waits while vb2 maps the BAR", what);
-	ret = prepare_or_queue(vid, memory, mem, req);
-	if (!ret)
-		ret = ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
-	tap_result(!ret, "%s: the revoked buffer is queued in the request (%s)", what,
-		   errname(-ret));
+	waited = ivshmem_unbind_wait(pid, 10000);
+	tap_result(waited == 0 && now_ms() - t0 < UNBIND_MS,
+		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
+		   now_ms() - t0, waited ? ", still waiting" : "");
+	if (!queued) {
+		ret = prepare_or_queue(vid, memory, mem, req);
+		if (!ret)
+			ret = ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
+		tap_result(ret == -ENODEV,
+			   "%s: queueing the request that holds it fails with ENODEV (%s)",
+			   what, ret ? errname(-ret) : "queued");
+		goto stop;
+	}
+	ret = vid_stream(vid, OUT, true);
+	tap_result(!ret, "%s: STREAMON (%s)", what, errname(-ret));
 	pfd = (struct pollfd){ .fd = req, .events = POLLPRI };
 	ret = poll(&pfd, 1, 5000);
 	tap_result(ret == 1 && (pfd.revents & POLLPRI),
@@ -332,8 +355,7 @@ static int test_revoke_request(int dev, uint32_t memory)
 	ret = vid_dqbuf(vid, OUT, memory, 5000, NULL);
 	tap_result(ret == -EIO, "%s: the buffer comes back with V4L2_BUF_FLAG_ERROR (%s)", what,
 		   ret == -EIO ? "ok" : ret >= 0 ? "no error flag" : errname(-ret));
-	waited = ivshmem_unbind_wait(pid, 5000);
-	tap_result(waited == 0, "%s: the unbind finishes once it is dequeued", what);
+stop:
 	vid_stream(vid, OUT, false);
 	close(vid);
 	vid = -1;
@@ -364,10 +386,13 @@ int main(void)
 		return tap_done();
 	for (t = 0; t < sizeof(targets) / sizeof(targets[0]); t++)
 		for (m = 0; m < 2; m++)
-			for (w = QUEUED; w <= DEQUEUED && dev >= 0; w++)
+			for (w = QUEUED; w <= ACTIVE && dev >= 0; w++)
 				dev = test_revoke(dev, &targets[t], memories[m], w);
-	for (m = 0; m < 2 && dev >= 0; m++)
-		dev = test_revoke_request(dev, memories[m]);
+	for (m = 0; m < 2 && dev >= 0; m++) {
+		dev = test_revoke_request(dev, memories[m], true);
+		if (dev >= 0)
+			dev = test_revoke_request(dev, memories[m], false);
+	}
 	if (dev >= 0)
 		close(dev);
 	return tap_done();
