@@ -62,6 +62,18 @@ static void gem_close(int card, uint32_t handle)
 	ioctl(card, DRM_IOCTL_GEM_CLOSE, &arg);
 }
 
+/* An export whose reserved field is not zero: -errno, or a dma-buf fd. */
+static int export_reserved(int dev)
+{
+	struct ivshmem_iopfn_export arg = { .flags = O_RDWR | O_CLOEXEC };
+
+	arg.reserved[2] = 1;
+	if (ioctl(dev, IVSHMEM_IOPFN_IOC_EXPORT, &arg))
+		return -errno;
+	close(arg.fd);
+	return 0;
+}
+
 /* ---- SIGBUS on access --------------------------------------------------- */
 
 static sigjmp_buf bus_jmp;
@@ -195,8 +207,11 @@ static void test_export_and_mmap(int dev, size_t size)
 	tap_result(!ioctl(dev, IVSHMEM_IOPFN_IOC_INFO, &info) && info.size == size,
 		   "IVSHMEM_IOPFN_IOC_INFO reports the BAR size (%zu bytes)", size);
 	tap_result(ivshmem_export(dev, O_WRONLY) == -EINVAL &&
+		   ivshmem_export(dev, O_ACCMODE) == -EINVAL &&
 		   ivshmem_export(dev, O_RDWR | O_NONBLOCK) == -EINVAL,
-		   "export refuses O_WRONLY and unknown flags with EINVAL");
+		   "export refuses O_WRONLY, access mode 3 and unknown flags with EINVAL");
+	tap_result(export_reserved(dev) == -EINVAL,
+		   "export refuses a non-zero reserved field with EINVAL");
 	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	fb = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	if (!tap_result(fa >= 0 && fb >= 0, "export two dma-bufs of the BAR"))

@@ -27,3 +27,16 @@ media_node() {
 	echo "media_node: no media device with bus info '$1'" >&2
 	return 1
 }
+
+# tap_refusals_quiet: on the zcbuf kernel, an import that vb2 refuses (a
+# dma-buf that cannot be attached, mapped, or used contiguously) is
+# userspace's choice of memory: it is an errno, never an error-level log
+# line a process could fill the log with. One TAP result.
+tap_refusals_quiet() {
+	[ "${ZC_KERNEL_VARIANT:-}" = patched ] || return 0
+	local found
+	found=$(dmesg --level=emerg,alert,crit,err 2>/dev/null |
+		grep -cE 'failed to attach dmabuf|Error getting dmabuf scatterlist|contiguous chunk is too small')
+	[ "$found" = 0 ]
+	tap_result $? "no refused import logged at error level ($found line(s) in dmesg)"
+}

@@ -12,20 +12,24 @@
 /**
  * struct ivshmem_iopfn_info - argument of %IVSHMEM_IOPFN_IOC_INFO
  * @size: out: size of the shared memory, in bytes
+ * @reserved: out: zero
  */
 struct ivshmem_iopfn_info {
 	__u64 size;
+	__u64 reserved[3];
 };
 
 /**
  * struct ivshmem_iopfn_export - argument of %IVSHMEM_IOPFN_IOC_EXPORT
- * @flags: in: flags of the new file descriptor: O_CLOEXEC, and O_RDWR for
- *	a dma-buf that can be mapped writable; nothing else
+ * @flags: in: flags of the new file descriptor: O_RDONLY or O_RDWR (a
+ *	dma-buf that can be mapped writable), and O_CLOEXEC; nothing else
  * @fd: out: a dma-buf of the whole shared memory
+ * @reserved: in: must be zero (-EINVAL otherwise), for later extensions
  */
 struct ivshmem_iopfn_export {
 	__u32 flags;
 	__s32 fd;
+	__u64 reserved[3];
 };
 
 #define IVSHMEM_IOPFN_IOC_MAGIC		0xB8
