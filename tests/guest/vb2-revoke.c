@@ -138,6 +138,23 @@ static int setup(int vid, const struct target *t, uint32_t memory,
 }
 
 /*
+ * Unbind the BAR's driver while userspace does nothing: it must end within
+ * UNBIND_MS. Returns the unbind child; *waited: what ivshmem_unbind_wait()
+ * said after 10 s at most.
+ */
+static pid_t unbind_timed(const char *what, int *waited)
+{
+	double t0 = now_ms();
+	pid_t pid = ivshmem_unbind_start(pci_addr);
+
+	*waited = ivshmem_unbind_wait(pid, 10000);
+	tap_result(*waited == 0 && now_ms() - t0 < UNBIND_MS,
+		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
+		   now_ms() - t0, *waited ? ", still waiting" : "");
+	return pid;
+}
+
+/*
  * After a case, with the queue closed: let the unbind child @pid finish
  * (@waited: what ivshmem_unbind_wait() said so far; closing the queue must
  * release the BAR at least), then bind the driver again. Returns its
@@ -171,7 +188,6 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 	unsigned long mem;
 	char what[128];
 	void *map;
-	double t0;
 	pid_t pid;
 
 	snprintf(what, sizeof(what), "%s, %s, %s", t->name,
@@ -200,12 +216,7 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 	}
 
 	/* Whatever userspace does next, it does after the unbind's bound */
-	t0 = now_ms();
-	pid = ivshmem_unbind_start(pci_addr);
-	waited = ivshmem_unbind_wait(pid, 10000);
-	tap_result(waited == 0 && now_ms() - t0 < UNBIND_MS,
-		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
-		   now_ms() - t0, waited ? ", still waiting" : "");
+	pid = unbind_timed(what, &waited);
 
 	ret = 0;
 	if (when == QUEUED)
@@ -299,7 +310,6 @@ static int test_revoke_request(int dev, uint32_t memory, bool queued)
 	int fa, vid, media, req = -1, ret, waited = -1;
 	struct pollfd pfd;
 	unsigned long mem;
-	double t0;
 	void *map;
 	pid_t pid;
 
@@ -330,12 +340,7 @@ static int test_revoke_request(int dev, uint32_t memory, bool queued)
 			queued ? "queued in the request" : "prepared", errname(-ret)))
 		goto out;
 
-	t0 = now_ms();
-	pid = ivshmem_unbind_start(pci_addr);
-	waited = ivshmem_unbind_wait(pid, 10000);
-	tap_result(waited == 0 && now_ms() - t0 < UNBIND_MS,
-		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
-		   now_ms() - t0, waited ? ", still waiting" : "");
+	pid = unbind_timed(what, &waited);
 	if (!queued) {
 		ret = prepare_or_queue(vid, memory, mem, req);
 		if (!ret)
