@@ -26,6 +26,10 @@
  * must still complete, the control's part of it too. And a buffer prepared
  * and then revoked: queueing the request that holds it fails with ENODEV.
  *
+ * And vim2m's fd closed while the unbind revokes the BAR it holds: vim2m
+ * releases its queues without their lock, so vb2's revocation work and the
+ * release must not meet (the kernel log says if they do).
+ *
  * Usage: vb2-revoke. Needs vivid loaded with a vb2-vmalloc instance and a
  * vb2-dma-contig one with contig_userptr=1, vim2m, ivshmem-iopfn. TAP.
  */
@@ -252,6 +256,56 @@ out:
 	return dev;
 }
 
+/*
+ * vim2m releases its queues under a lock of its own, not the queues' lock:
+ * close the video fd while the unbind revokes the BAR it holds, at a few
+ * offsets in time, so that vb2's revocation work and the queue's release
+ * meet. The kernel log (KASAN, lockdep) is the judge; the unbind must end
+ * in time and the driver bind again.
+ */
+static int test_revoke_close(int dev, uint32_t memory)
+{
+	static const unsigned int delays_us[] = { 0, 200, 1000, 3000, 10000 };
+	const struct target *t = &targets[2];
+	unsigned int i, ok = 0;
+	int fa, vid, waited;
+	unsigned long mem;
+	char what[64];
+	void *map;
+	pid_t pid;
+
+	for (i = 0; i < sizeof(delays_us) / sizeof(delays_us[0]) && dev >= 0; i++) {
+		snprintf(what, sizeof(what), "vim2m close during the unbind, %s, +%u us",
+			 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF", delays_us[i]);
+		fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+		map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+		vid = open_target(t);
+		mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
+		if (map == MAP_FAILED || vid < 0 || setup(vid, t, memory, mem, ACTIVE) ||
+		    start(vid, t, false)) {
+			tap_result(false, "%s: the BAR is queued and streaming", what);
+			if (vid >= 0)
+				close(vid);
+			if (map != MAP_FAILED)
+				munmap(map, MAP_LEN);
+			close(fa);
+			break;
+		}
+		pid = ivshmem_unbind_start(pci_addr);
+		usleep(delays_us[i]);
+		close(vid);
+		waited = ivshmem_unbind_wait(pid, 10000);
+		ok += waited == 0;
+		munmap(map, MAP_LEN);
+		close(fa);
+		dev = finish_unbind(dev, pid, waited, what);
+	}
+	tap_result(ok == i && i == sizeof(delays_us) / sizeof(delays_us[0]),
+		   "vim2m close during the unbind, %s: %u of %u unbinds ended, the driver bound again",
+		   memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF", ok, i);
+	return dev;
+}
+
 /* vim2m's media device, where its requests come from: an fd or -errno. */
 static int open_vim2m_media(void)
 {
@@ -398,6 +452,8 @@ int main(void)
 		if (dev >= 0)
 			dev = test_revoke_request(dev, memories[m], false);
 	}
+	for (m = 0; m < 2 && dev >= 0; m++)
+		dev = test_revoke_close(dev, memories[m]);
 	if (dev >= 0)
 		close(dev);
 	return tap_done();
