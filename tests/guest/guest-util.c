@@ -550,16 +550,15 @@ int vim2m_userptr_queues(int m2m, uint8_t **cap_map, size_t *cap_len)
 
 int vim2m_userptr_release(int m2m, uint8_t *cap_map, size_t cap_len)
 {
-	int ret;
+	int ret, cap;
 
 	vid_stream(m2m, V4L2_BUF_TYPE_VIDEO_CAPTURE, false);
 	vid_stream(m2m, V4L2_BUF_TYPE_VIDEO_OUTPUT, false);
 	if (cap_map != MAP_FAILED)
 		munmap(cap_map, cap_len);
 	ret = vid_reqbufs(m2m, V4L2_BUF_TYPE_VIDEO_OUTPUT, V4L2_MEMORY_USERPTR, 0, NULL);
-	if (vid_reqbufs(m2m, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP, 0, NULL))
-		ret = -errno;
-	return ret;
+	cap = vid_reqbufs(m2m, V4L2_BUF_TYPE_VIDEO_CAPTURE, V4L2_MEMORY_MMAP, 0, NULL);
+	return ret ? ret : cap;
 }
 
 int vim2m_process_mmap(int m2m, uint32_t fourcc, uint32_t w, uint32_t h, uint32_t bpl,

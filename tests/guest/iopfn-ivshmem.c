@@ -332,7 +332,7 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 	int fa, vid = -1, waited, ret;
 	struct v4l2_format fmt;
 	uint32_t *map;
-	double t0;
+	double ms;
 	pid_t pid;
 
 	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
@@ -348,11 +348,9 @@ static int test_unbind(int dev, size_t size, enum holder holder)
 			   "%s: vivid holds the dma-buf vmapped (queued buffer)", what);
 	}
 
-	t0 = now_ms();
-	pid = ivshmem_unbind_start(pci_addr);
-	waited = ivshmem_unbind_wait(pid, 10000);
-	tap_result(waited == 0 && now_ms() - t0 < 1000,
-		   "%s: unbind completes within 1 s (%.0f ms)", what, now_ms() - t0);
+	pid = ivshmem_unbind_timed(pci_addr, 10000, &waited, &ms);
+	tap_result(waited == 0 && ms < 1000, "%s: unbind completes within 1 s (%.0f ms)",
+		   what, ms);
 	check_revoked(dev, fa, map, what);
 	if (holder == HOLD_VIVID) {
 		ret = capture_one(vid, V4L2_MEMORY_DMABUF);
@@ -459,7 +457,7 @@ static int test_unbind_fence(int dev)
 	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
 	struct zc_vgem_fence_attach fence;
 	int card, fa, sync = -1, ret, waited = -1;
-	double t0;
+	double ms;
 	pid_t pid;
 
 	card = open_vgem();
@@ -473,12 +471,9 @@ static int test_unbind_fence(int dev)
 	if (!tap_result(ret >= 0, "%s: a pending vgem fence is added to the dma-buf (%s)",
 			what, ret < 0 ? errname(-ret) : "ok"))
 		goto out;
-	t0 = now_ms();
-	pid = ivshmem_unbind_start(pci_addr);
-	waited = ivshmem_unbind_wait(pid, 15000);
-	tap_result(waited == 0 && now_ms() - t0 < 1500,
-		   "%s: the unbind ends within 1.5 s, before the fence (%.0f ms)",
-		   what, now_ms() - t0);
+	pid = ivshmem_unbind_timed(pci_addr, 15000, &waited, &ms);
+	tap_result(waited == 0 && ms < 1500,
+		   "%s: the unbind ends within 1.5 s, before the fence (%.0f ms)", what, ms);
 	if (waited < 0)
 		ivshmem_unbind_kill(pid);
 	drmIoctl(card, ZC_IOCTL_VGEM_FENCE_SIGNAL,

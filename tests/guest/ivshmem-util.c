@@ -75,6 +75,17 @@ int ivshmem_unbind_wait(pid_t pid, int timeout_ms)
 	return -1;
 }
 
+pid_t ivshmem_unbind_timed(const char *pci_addr, int timeout_ms, int *waited,
+			   double *ms)
+{
+	double t0 = now_ms();
+	pid_t pid = ivshmem_unbind_start(pci_addr);
+
+	*waited = ivshmem_unbind_wait(pid, timeout_ms);
+	*ms = now_ms() - t0;
+	return pid;
+}
+
 void ivshmem_unbind_kill(pid_t pid)
 {
 	kill(pid, SIGKILL);

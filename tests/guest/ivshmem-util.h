@@ -27,6 +27,12 @@ pid_t ivshmem_unbind_start(const char *pci_addr);
  * when it failed, 2 when the child died, -1 while it still runs.
  */
 int ivshmem_unbind_wait(pid_t pid, int timeout_ms);
+/*
+ * Unbind the driver of @pci_addr and wait up to @timeout_ms: returns the
+ * unbind child, *waited as ivshmem_unbind_wait() said, *ms how long it took.
+ */
+pid_t ivshmem_unbind_timed(const char *pci_addr, int timeout_ms, int *waited,
+			   double *ms);
 /* Kill an unbind child that still runs and reap it. */
 void ivshmem_unbind_kill(pid_t pid);
 /* Bind the driver to @pci_addr again and open the new node: fd or -1. */

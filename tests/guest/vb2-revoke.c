@@ -16,8 +16,9 @@
  * vb2 lets go of the memory of a buffer the driver does not hold right
  * away, so the unbind ends within a second whatever userspace does next; an
  * active buffer is let go of as soon as the driver gives it back, which
- * vivid and vim2m do at once for a buffer their device has not started on. A queued or active buffer then completes with V4L2_BUF_FLAG_ERROR,
- * and queueing the buffer again fails with ENODEV. Before, the unbind
+ * vivid and vim2m do at once for a buffer their device has not started on.
+ * A queued or active buffer then completes with V4L2_BUF_FLAG_ERROR, and
+ * queueing the buffer again fails with ENODEV. Before, the unbind
  * waited for as long as userspace kept the buffer.
  *
  * Then media requests on vim2m. A request queued before STREAMON, holding
@@ -148,13 +149,12 @@ static int setup(int vid, const struct target *t, uint32_t memory,
  */
 static pid_t unbind_timed(const char *what, int *waited)
 {
-	double t0 = now_ms();
-	pid_t pid = ivshmem_unbind_start(pci_addr);
+	double ms;
+	pid_t pid = ivshmem_unbind_timed(pci_addr, 10000, waited, &ms);
 
-	*waited = ivshmem_unbind_wait(pid, 10000);
-	tap_result(*waited == 0 && now_ms() - t0 < UNBIND_MS,
+	tap_result(*waited == 0 && ms < UNBIND_MS,
 		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
-		   now_ms() - t0, *waited ? ", still waiting" : "");
+		   ms, *waited ? ", still waiting" : "");
 	return pid;
 }
 
