@@ -25,11 +25,26 @@ export KBUILD_BUILD_HOST=zcbuf KBUILD_BUILD_VERSION=1
 log() { printf '[kernel %(%H:%M:%S)T] %s\n' -1 "$*"; }
 die() { printf '[kernel] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# tree_dir VARIANT -> source tree of "stock" or "patched"
-tree_dir() { echo "$ZC_KBUILD/$1"; }
+# The variants: "stock", "patched" (the series, with every option the test
+# bed enables), and "userptr-off": the patched tree built with
+# CONFIG_VIDEOBUF2_USERPTR_DMABUF off, the option's default, where USERPTR
+# must behave as on stock.
+ZC_VARIANTS=(patched stock userptr-off)
+# tree_dir VARIANT -> source tree: "stock", or "patched" for both others
+tree_dir() {
+	case "$1" in
+	userptr-off) echo "$ZC_KBUILD/patched" ;;
+	*) echo "$ZC_KBUILD/$1" ;;
+	esac
+}
 # out_dir VARIANT -> object tree; a direct subdirectory of the source tree so
 # that kbuild uses the relative srctree ".." and ccache hits across variants.
-out_dir() { echo "$ZC_KBUILD/$1/out"; }
+out_dir() {
+	case "$1" in
+	userptr-off) echo "$ZC_KBUILD/patched/out-userptr-off" ;;
+	*) echo "$ZC_KBUILD/$1/out" ;;
+	esac
+}
 
 # Hash of a list of files' contents (and names), for rebuild stamps.
 hash_files() { cat "$@" | sha256sum | cut -d' ' -f1; }

@@ -3,16 +3,20 @@
 
 # Both variants build in trees at the same depth with a relative srctree, so
 # ccache (paths rewritten below CCACHE_BASEDIR, cwd not hashed: we build
-# without -g) shares objects between stock and patched.
+# without -g) shares objects between the variants.
 export CCACHE_BASEDIR="$ZC_KBUILD" CCACHE_NOHASHDIR=1
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 
-# uname -r tells the variants apart: 6.1.192 (stock), 6.1.192-zcbuf. A set
-# LOCALVERSION also keeps kbuild from appending "+" for a git tree.
+# uname -r tells the variants apart: 6.1.192 (stock), 6.1.192-zcbuf,
+# 6.1.192-zcbuf-userptr-off. A set LOCALVERSION also keeps kbuild from
+# appending "+" for a git tree.
 kmake() {
 	local variant=$1 localversion=
 	shift
-	[ "$variant" = patched ] && localversion=-zcbuf
+	case "$variant" in
+	patched) localversion=-zcbuf ;;
+	userptr-off) localversion=-zcbuf-userptr-off ;;
+	esac
 	make -C "$(tree_dir "$variant")" O="$(out_dir "$variant")" \
 		CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION="$localversion" "$@"
 }

@@ -8,11 +8,13 @@
 config_fragments() {
 	echo "$ZC_REPO/kernel/configs/guest.config"
 	echo "$ZC_REPO/kernel/configs/debug.config"
-	[ "$1" = patched ] && echo "$ZC_REPO/kernel/configs/zcbuf.config"
+	[ "$1" != stock ] && echo "$ZC_REPO/kernel/configs/zcbuf.config"
+	[ "$1" = userptr-off ] && echo "$ZC_REPO/kernel/configs/userptr-off.config"
 	return 0
 }
 
-# verify_config FINAL FRAGMENT... : fail listing every option that differs.
+# verify_config FINAL FRAGMENT... : fail listing every option that differs
+# from what the last fragment that names it asks for.
 verify_config() {
 	local final=$1
 	shift
@@ -20,11 +22,17 @@ verify_config() {
 	function name(line) { sub(/^# /, "", line); sub(/[= ].*/, "", line); return line }
 	FNR == NR { if ($0 ~ /^(# )?CONFIG_/) got[name($0)] = $0; next }
 	/^CONFIG_[A-Za-z0-9_]+=/ || /^# CONFIG_[A-Za-z0-9_]+ is not set/ {
-		n = name($0); g = (n in got) ? got[n] : "absent"
-		ok = ($0 ~ /^#/) ? (g !~ /=[ym]$/) : (g == $0)
-		if (!ok) { printf "  %s: asked \"%s\", got \"%s\"\n", FILENAME, $0, g; bad++ }
+		n = name($0); if (!(n in asked)) order[++nasked] = n
+		asked[n] = $0; from[n] = FILENAME
 	}
-	END { exit bad > 0 }
+	END {
+		for (i = 1; i <= nasked; i++) {
+			n = order[i]; a = asked[n]; g = (n in got) ? got[n] : "absent"
+			ok = (a ~ /^#/) ? (g !~ /=[ym]$/) : (g == a)
+			if (!ok) { printf "  %s: asked \"%s\", got \"%s\"\n", from[n], a, g; bad++ }
+		}
+		exit bad > 0
+	}
 	' "$final" "$@"
 }
 
