@@ -82,19 +82,50 @@ const char *errname(int err)
 	return buf;
 }
 
+const char *const kernel_variant_names[NKV] = { "stock", "patched", "userptr-off" };
+
+/* The variant called @name, or -1. */
+static int variant_named(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NKV; i++)
+		if (!strcmp(name, kernel_variant_names[i]))
+			return i;
+	return -1;
+}
+
+enum kernel_variant kernel_variant(const char *arg)
+{
+	const char *v = arg ? arg : getenv("ZC_KERNEL_VARIANT"), *zc;
+	struct utsname u;
+	int k;
+
+	if (v && *v) {
+		k = variant_named(v);
+		if (k >= 0)
+			return k;
+		fprintf(stderr, "unknown kernel variant \"%s\" (%s): stock, patched or userptr-off\n",
+			v, arg ? "--kernel" : "ZC_KERNEL_VARIANT");
+		exit(2);
+	}
+	uname(&u);
+	zc = strstr(u.release, "-zcbuf");
+	if (!zc)
+		return KV_STOCK;
+	k = !strcmp(zc, "-zcbuf") ? KV_PATCHED :
+	    !strcmp(zc, "-zcbuf-userptr-off") ? KV_USERPTR_OFF : -1;
+	if (k < 0) {
+		fprintf(stderr, "Linux %s: which kernel variant is it? Say it with --kernel or ZC_KERNEL_VARIANT\n",
+			u.release);
+		exit(2);
+	}
+	return k;
+}
+
 bool kernel_is_zcbuf(const char *arg)
 {
-	const char *v = arg ? arg : getenv("ZC_KERNEL_VARIANT");
-	struct utsname u;
-	size_t n;
-
-	if (v && !strcmp(v, "stock"))
-		return false;
-	if (v && !strcmp(v, "patched"))
-		return true;
-	uname(&u);
-	n = strlen(u.release);
-	return n > 6 && !strcmp(u.release + n - 6, "-zcbuf");
+	return kernel_variant(arg) == KV_PATCHED;
 }
 
 int run_in_child(void (*fn)(void *arg, void *out), void *arg, void *out,

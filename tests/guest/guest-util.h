@@ -56,9 +56,25 @@ int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size);
 bool read_pins(long long *acquired, long long *released);
 
 /*
- * Is the running kernel the zcbuf one? @arg ("stock" or "patched", from a
- * --kernel option) when given, else ZC_KERNEL_VARIANT, else the release
- * (uname -r) ends in "-zcbuf".
+ * The kernels kernel/build makes (tests/vm/run --kernel): stock 6.1.192,
+ * the series with CONFIG_VIDEOBUF2_USERPTR_DMABUF ("patched") and the
+ * series without it ("userptr-off": USERPTR as on stock, but with the
+ * series' GUP rules and drivers).
+ */
+enum kernel_variant { KV_STOCK, KV_PATCHED, KV_USERPTR_OFF, NKV };
+extern const char *const kernel_variant_names[NKV];
+
+/*
+ * The running kernel's variant: @arg (from a --kernel option) when given,
+ * else ZC_KERNEL_VARIANT when set, else the release (uname -r): ending in
+ * "-zcbuf" patched, in "-zcbuf-userptr-off" userptr-off, no "-zcbuf" at all
+ * stock. Any other name or "-zcbuf" release exits the program (status 2):
+ * expectations of the wrong kernel would pass or fail for nothing.
+ */
+enum kernel_variant kernel_variant(const char *arg);
+/*
+ * Does the running kernel import USERPTR memory through dma-bufs (the
+ * patched variant)? kernel_variant(@arg) == KV_PATCHED.
  */
 bool kernel_is_zcbuf(const char *arg);
 

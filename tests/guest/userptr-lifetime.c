@@ -41,16 +41,17 @@
  * exporter-exit the mapping itself), equal to a reference captured by MMAP
  * from the same vivid instance (static pattern, OSD off); remap-requeue
  * lands where this kernel's table says (zcbuf: the new buffer, the old one
- * untouched after the remap). Each case runs in a child process (20 s
+ * untouched after the remap; stock and userptr-off: the old one, vb2 reuses
+ * the plane). Each case runs in a child process (20 s
  * timeout). After it is gone, nothing may be left: /proc/vmstat's FOLL_PIN
  * counters balance over the case, and debugfs' dma_buf/bufinfo lists no
  * dma-buf that appeared during the case.
  *
- * Usage: userptr-lifetime [--kernel stock|patched] [--table FILE]
+ * Usage: userptr-lifetime [--kernel stock|patched|userptr-off] [--table FILE]
  *          [--only KIND|EVENT|"KIND EVENT"]
  *        userptr-lifetime --self-test     the table and its rules, no devices
  * Prints TAP. The kernel variant comes from --kernel, else ZC_KERNEL_VARIANT,
- * else uname -r (ends in "-zcbuf": patched).
+ * else uname -r (guest-util.h's kernel_variant()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -106,14 +107,16 @@ static const char *const landing_names[] = {
 struct lcase {
 	enum kind kind;
 	enum event ev;
-	enum landing remap[NKERNELS];	/* remap-requeue only */
+	enum landing remap[NKV];	/* remap-requeue only */
 };
 
 /*
- * remap-requeue: stock 6.1.192 reuses the plane of the same (address,
- * length) whatever is mapped there now (measured: the frame lands in the
- * old memfd); zcbuf reacquires it (patch 18, docs/kernel.md "Re-QBUF
- * rule"). On stock the heap buffer cannot be queued at all (EFAULT).
+ * remap-requeue, on stock, zcbuf and userptr-off: stock 6.1.192 reuses the
+ * plane of the same (address, length) whatever is mapped there now
+ * (measured: the frame lands in the old memfd); zcbuf reacquires it (patch
+ * 18, docs/kernel.md "Re-QBUF rule"); userptr-off reuses it as stock does
+ * (the reacquiring comes with CONFIG_VIDEOBUF2_USERPTR_DMABUF). On stock
+ * and userptr-off the heap buffer cannot be queued at all (EFAULT).
  */
 static const struct lcase cases[] = {
 	{ K_MALLOC, EV_MUNMAP_QUEUED, { 0 } },
@@ -121,12 +124,12 @@ static const struct lcase cases[] = {
 	{ K_MEMFD, EV_MUNMAP_QUEUED, { 0 } },
 	{ K_MEMFD, EV_MUNMAP_STREAMING, { 0 } },
 	{ K_MEMFD, EV_CLOSE, { 0 } },
-	{ K_MEMFD, EV_REMAP, { L_OLD, L_NEW } },
+	{ K_MEMFD, EV_REMAP, { L_OLD, L_NEW, L_OLD } },
 	{ K_HEAP, EV_MUNMAP_QUEUED, { 0 } },
 	{ K_HEAP, EV_MUNMAP_STREAMING, { 0 } },
 	{ K_HEAP, EV_CLOSE, { 0 } },
 	{ K_HEAP, EV_EXIT, { 0 } },
-	{ K_HEAP, EV_REMAP, { L_UNSET, L_NEW } },
+	{ K_HEAP, EV_REMAP, { L_UNSET, L_NEW, L_UNSET } },
 	{ K_VGEM, EV_MUNMAP_QUEUED, { 0 } },
 	{ K_VGEM, EV_MUNMAP_STREAMING, { 0 } },
 	{ K_VGEM, EV_CLOSE, { 0 } },
@@ -328,7 +331,26 @@ static void exporter_main(enum kind kind, int sock)
 
 /* ---- one case, in a child ------------------------------------------------ */
 
-static enum kernel kernel;
+static enum kernel_variant variant;
+
+/*
+ * QBUF of each kind on userptr-off (mem-kind.c's table has stock and
+ * zcbuf): what the USERPTR matrix's cap-vmalloc column says there. Nothing
+ * is imported: the page-backed kinds are pinned, the VM_PFNMAP ones fail as
+ * on stock, and so does the ivshmem BAR, whose driver is there now.
+ */
+static const enum qbuf_expect qbuf_userptr_off[NKINDS] = {
+	[K_MALLOC] = Q_OK, [K_MEMFD] = Q_OK, [K_HEAP] = Q_EFAULT, [K_VGEM] = Q_EFAULT,
+	[K_VIVID] = Q_OK, [K_IVSHMEM] = Q_EFAULT,
+};
+
+static enum qbuf_expect qbuf_expect_of(enum kind k)
+{
+	if (variant == KV_USERPTR_OFF)
+		return qbuf_userptr_off[k];
+	return kinds[k].qbuf[variant == KV_PATCHED ? PATCHED : STOCK];
+}
+
 static struct leak_mark mark;	/* the parent's, before the case */
 
 struct run_arg {
@@ -364,7 +386,7 @@ static void note_dmabufs(struct outcome *o)
  */
 static bool queue(int vid, const struct lmem *m, struct outcome *o)
 {
-	enum qbuf_expect x = kinds[m->kind].qbuf[kernel];
+	enum qbuf_expect x = qbuf_expect_of(m->kind);
 	int ret = vid_qbuf(vid, CAP, V4L2_MEMORY_USERPTR, m->uptr, FRAME_SIZE);
 
 	note_dmabufs(o);
@@ -377,7 +399,8 @@ static bool queue(int vid, const struct lmem *m, struct outcome *o)
 	}
 	say(o, "QBUF %s", errname(-ret));
 	if (x == Q_EFAULT && ret == -EFAULT) {
-		say(o, " as the matrix expects: not applicable on %s", kernel_names[kernel]);
+		say(o, " as the matrix expects: not applicable on %s",
+		    kernel_variant_names[variant]);
 		o->not_applicable = o->pass = true;
 	} else {
 		say(o, ", expected %s", x == Q_OK ? "ok" : "no driver");
@@ -692,8 +715,8 @@ static void case_remap(const struct lcase *c, struct outcome *o)
 			say(o, " (old: %s, new: %s)",
 			    content_text(old_c, at_old, buf, sizeof(buf)),
 			    content_text(new_c, at, buf2, sizeof(buf2)));
-		if (l != c->remap[kernel]) {
-			say(o, ", expected: %s", landing_names[c->remap[kernel]]);
+		if (l != c->remap[variant]) {
+			say(o, ", expected: %s", landing_names[c->remap[variant]]);
 			o->pass = false;
 		}
 	} else {
@@ -737,11 +760,12 @@ static int map_untouched(struct lmem *q, const struct lmem *a)
 /*
  * mprotect-requeue: what the second QBUF of a range made read-only must
  * give. zcbuf checks at every QBUF that the mapping still allows the
- * device's access; stock pins once and reuses the pin.
+ * device's access; stock pins once and reuses the pin, and so does
+ * userptr-off (the check comes with CONFIG_VIDEOBUF2_USERPTR_DMABUF).
  */
 static int mprotect_requeue_errno(void)
 {
-	return kernel == PATCHED ? EFAULT : 0;
+	return variant == KV_PATCHED ? EFAULT : 0;
 }
 
 static void case_mprotect(const struct lcase *c, struct outcome *o)
@@ -878,9 +902,11 @@ static int self_test(void)
 	for (i = 0; i < NCASES; i++) {
 		if (cases[i].ev == EV_REMAP) {
 			remaps++;
-			bad += cases[i].remap[PATCHED] != L_NEW;
+			bad += cases[i].remap[KV_PATCHED] != L_NEW;
 			bad += kinds[cases[i].kind].qbuf[STOCK] == Q_OK &&
-			       cases[i].remap[STOCK] == L_UNSET;
+			       cases[i].remap[KV_STOCK] == L_UNSET;
+			/* userptr-off reuses the plane as stock does */
+			bad += cases[i].remap[KV_USERPTR_OFF] != cases[i].remap[KV_STOCK];
 		}
 		if (cases[i].ev == EV_EXIT)
 			bad += cases[i].kind != K_HEAP && cases[i].kind != K_VGEM;
@@ -888,11 +914,18 @@ static int self_test(void)
 			bad += cases[i].kind == K_MALLOC;
 	}
 	tap_result(remaps == 2 && !bad,
-		   "remap cases expect the new buffer on zcbuf and have a stock expectation where stock can queue; exit cases only for heap and vgem; close and mprotect cases need an fd");
-	kernel = PATCHED;
+		   "remap cases expect the new buffer on zcbuf, have a stock expectation where stock can queue and userptr-off's is stock's; exit cases only for heap and vgem; close and mprotect cases need an fd");
+	variant = KV_PATCHED;
 	tap_result(mprotect_requeue_errno() == EFAULT,
 		   "mprotect-requeue: zcbuf refuses a device write where the process can no longer write");
-	kernel = STOCK;
+	variant = KV_USERPTR_OFF;
+	tap_result(mprotect_requeue_errno() == 0 && qbuf_expect_of(K_IVSHMEM) == Q_EFAULT,
+		   "userptr-off: mprotect-requeue reuses the pin, as stock; its own QBUF table");
+	for (i = 0, bad = 0; i < NKINDS; i++)
+		bad += qbuf_userptr_off[i] != (i == K_IVSHMEM ? Q_EFAULT : kinds[i].qbuf[STOCK]);
+	tap_result(!bad, "QBUF on userptr-off as on stock, but the ivshmem BAR is there: EFAULT (VM_PFNMAP) (%u kinds differ)",
+		   bad);
+	variant = KV_STOCK;
 	for (i = 0, bad = 0; i < NKINDS; i++)
 		bad += kinds[i].qbuf[PATCHED] != Q_OK;
 	tap_result(!bad && kinds[K_HEAP].qbuf[STOCK] == Q_EFAULT &&
@@ -934,14 +967,15 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--only") && i + 1 < (unsigned int)argc)
 			only = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--kernel stock|patched] [--table FILE] [--only KIND|EVENT|\"KIND EVENT\"] | --self-test\n",
+			fprintf(stderr, "usage: %s [--kernel stock|patched|userptr-off] [--table FILE] [--only KIND|EVENT|\"KIND EVENT\"] | --self-test\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	kernel = kernel_is_zcbuf(kernel_arg) ? PATCHED : STOCK;
+	variant = kernel_variant(kernel_arg);
 	printf("TAP version 13\n");
-	tap_diag("USERPTR lifetime cases, expectations of the %s kernel", kernel_names[kernel]);
+	tap_diag("USERPTR lifetime cases, expectations of the %s kernel",
+		 kernel_variant_names[variant]);
 	if (!prepare())
 		return tap_done();
 	if (table_path) {
@@ -950,16 +984,17 @@ int main(int argc, char **argv)
 			tap_result(false, "open %s: %s", table_path, strerror(errno));
 		else
 			fprintf(table, "# USERPTR lifetime cases on the %s kernel (tests/guest/userptr-lifetime.c)\n",
-				kernel_names[kernel]);
+				kernel_variant_names[variant]);
 	}
 	for (i = 0; i < NCASES; i++) {
 		const struct lcase *c = &cases[i];
 
 		if (!wanted(c, only))
 			continue;
-		if (kinds[c->kind].qbuf[kernel] == Q_NODRV) {
+		if (qbuf_expect_of(c->kind) == Q_NODRV) {
 			tap_result(true, "%s %s: # SKIP no %s on %s", kinds[c->kind].name,
-				   event_names[c->ev], "ivshmem-iopfn driver", kernel_names[kernel]);
+				   event_names[c->ev], "ivshmem-iopfn driver",
+				   kernel_variant_names[variant]);
 			write_table_line(table, c, "not run: no driver", true);
 			continue;
 		}

@@ -15,8 +15,10 @@
  *   out-vim2m    vim2m's OUTPUT queue (vb2-vmalloc); the frame must come
  *                out of its capture queue (MMAP) unchanged
  *
- * The expected outcome of every row and target is written below for both
- * kernels: stock 6.1.192 (measured) and the zcbuf kernel ("-zcbuf"). Each
+ * The expected outcome of every row and target is written below for each
+ * kernel variant: stock 6.1.192 (measured), the zcbuf kernel ("patched",
+ * "-zcbuf") and the series without CONFIG_VIDEOBUF2_USERPTR_DMABUF
+ * ("userptr-off", "-zcbuf-userptr-off"). Each
  * case runs in a child process with a timeout, so a kernel that never
  * returns from QBUF (6.1's FOLL_LONGTERM retry loop on CMA pages) costs a
  * timeout, not the suite; such rows are skipped unless --probe-hangs.
@@ -26,13 +28,13 @@
  * pin must migrate those, which explains doubled pin counts and decides the
  * stock outcome of udmabuf.
  *
- * Usage: userptr-matrix [--kernel stock|patched] [--matrix FILE]
+ * Usage: userptr-matrix [--kernel stock|patched|userptr-off] [--matrix FILE]
  *          [--ext4-dir DIR] [--tmpfs-dir DIR] [--only ROW] [--probe-hangs]
  *          [--timeout SECONDS_PER_CASE] [--repeat N]
  *        userptr-matrix --self-test     the table and its rules, no devices
  *        userptr-matrix --list          the table of expectations
  * Prints TAP. The kernel variant comes from --kernel, else ZC_KERNEL_VARIANT,
- * else uname -r (ends in "-zcbuf": patched).
+ * else uname -r (guest-util.h's kernel_variant()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,9 +71,6 @@
 
 /* ---- expectations ------------------------------------------------------- */
 
-enum kernel { STOCK, PATCHED, NKERNELS };
-static const char *const kernel_names[NKERNELS] = { "stock", "patched" };
-
 enum target { CAP_VMALLOC, CAP_CONTIG, OUT_VIM2M, NTARGETS };
 static const char *const target_names[NTARGETS] = {
 	"cap-vmalloc", "cap-contig", "out-vim2m",
@@ -91,6 +90,11 @@ enum expect {
 			 * with ENOMEM on the rest: ENOMEM when the first
 			 * page is in CMA, else a short pin, which vb2 turns
 			 * into EFAULT */
+	E_OK_ENOMEM,	/* the same pinned by the series, which has no
+			 * GUP-fast part (pin_user_pages() under mmap_lock):
+			 * ok without CMA pages, else ENOMEM wherever they sit */
+	E_EITHER_ENOMEM, /* E_EITHER without CMA pages, else ENOMEM (the pin
+			  * fails before dma-contig looks at contiguity) */
 	E_HANG,		/* not run: QBUF would never return */
 	E_NODRV,	/* not run: no such exporter on this kernel */
 };
@@ -101,6 +105,8 @@ static const char *const expect_names[] = {
 	[E_EFAULT] = "EFAULT",
 	[E_EITHER] = "EFAULT or ok (contiguous by chance)",
 	[E_OK_NOCMA] = "ok; CMA pages: ENOMEM (1st) or EFAULT",
+	[E_OK_ENOMEM] = "ok; CMA pages: ENOMEM",
+	[E_EITHER_ENOMEM] = "EFAULT or ok; CMA pages: ENOMEM",
 	[E_HANG] = "not run: would hang (6.1 GUP retry loop)",
 	[E_NODRV] = "not run: no driver",
 };
@@ -111,7 +117,13 @@ struct row {
 	const char *what;
 	/* Allocate the memory; 0, or -errno with m->err saying why. */
 	int (*setup)(struct mem *m, enum target t);
-	enum expect expect[NKERNELS][NTARGETS];
+	/*
+	 * Ordinary memory or a dma-buf mapping: on userptr-off the first
+	 * expects what zcbuf does, the second what stock does (the rule the
+	 * self-test checks the userptr-off column against).
+	 */
+	enum { ORDINARY, DMABUF } memory;
+	enum expect expect[NKV][NTARGETS];
 };
 
 /* What one case measured. */
@@ -607,7 +619,7 @@ static int setup_heap_past_end(struct mem *m, enum target t)
 
 /*
  * The matrix. Per row: { cap-vmalloc, cap-contig, out-vim2m } on stock
- * 6.1.192 and on the zcbuf kernel.
+ * 6.1.192, on the zcbuf kernel and on userptr-off, in that order.
  *
  * Stock: vb2 pins with pin_user_pages_fast(FOLL_WRITE | FOLL_FORCE |
  * FOLL_LONGTERM) in both directions; VM_IO/VM_PFNMAP mappings fail. The
@@ -619,51 +631,88 @@ static int setup_heap_past_end(struct mem *m, enum target t)
  * through the dma-buf (dma-contig needs it DMA-contiguous); ordinary memory
  * follows upstream 6.5: FOLL_WRITE only for capture, never FOLL_FORCE, no
  * writable long-term pins of file mappings that need dirty tracking.
+ *
+ * userptr-off: nothing is imported through a dma-buf, so a dma-buf row
+ * expects what stock does (its pages pinned, VM_PFNMAP refused), and the
+ * ivshmem BAR, whose driver is there now, is VM_PFNMAP: EFAULT. Every pin
+ * follows the series' GUP rules, so an ordinary row expects what zcbuf
+ * does. Its vivid offers USERPTR on dma-contig (contig_userptr), so the
+ * cap-contig column runs. Comments name the cells that differ from the
+ * variant the row otherwise follows.
  */
 #define T(vm, contig, out) { vm, contig, out }
 static const struct row rows[] = {
-	{ "malloc", "malloc(3) memory", setup_malloc,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
-	{ "anon-shared", "MAP_SHARED | MAP_ANONYMOUS", setup_anon_shared,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
-	{ "memfd", "memfd MAP_SHARED", setup_memfd,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
-	{ "tmpfs-file", "tmpfs file MAP_SHARED", setup_tmpfs,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
-	{ "ext4-file", "ext4 file MAP_SHARED (virtio disk)", setup_ext4,
-	  { T(E_OK, E_EITHER, E_OK), T(E_EFAULT, E_EFAULT, E_OK) } },
-	{ "ro-private", "PROT_READ MAP_PRIVATE of a memfd", setup_ro_private,
-	  { T(E_OK, E_EITHER, E_OK), T(E_EFAULT, E_EFAULT, E_OK) } },
-	{ "ro-shared", "PROT_READ MAP_SHARED of a memfd", setup_ro_shared,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_OK) } },
-	{ "memfd-secret", "memfd_secret(2) MAP_SHARED", setup_secret,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT) } },
-	{ "udmabuf", "mmap of a udmabuf (sealed memfd)", setup_udmabuf,
-	  { T(E_OK_NOCMA, E_EITHER, E_OK_NOCMA), T(E_OK, E_EITHER, E_OK) } },
-	{ "heap-system", "mmap of a dma-heap system buffer", setup_heap_system,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_EITHER, E_OK) } },
-	{ "heap-cma", "mmap of a dma-heap CMA buffer", setup_heap_cma,
-	  { T(E_HANG, E_HANG, E_HANG), T(E_OK, E_OK, E_OK) } },
-	{ "vgem-dumb", "mmap of a vgem dumb buffer through the card", setup_vgem_dumb,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_EITHER, E_OK) } },
-	{ "vgem-prime", "mmap of a vgem buffer's PRIME fd", setup_vgem_prime,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_EITHER, E_OK) } },
+	{ "malloc", "malloc(3) memory", setup_malloc, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	{ "anon-shared", "MAP_SHARED | MAP_ANONYMOUS", setup_anon_shared, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	{ "memfd", "memfd MAP_SHARED", setup_memfd, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	{ "tmpfs-file", "tmpfs file MAP_SHARED", setup_tmpfs, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	{ "ext4-file", "ext4 file MAP_SHARED (virtio disk)", setup_ext4, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_EFAULT, E_EFAULT, E_OK),
+	    /* not stock's: no writable long-term pin of a dirty-tracked file */
+	    T(E_EFAULT, E_EFAULT, E_OK) } },
+	{ "ro-private", "PROT_READ MAP_PRIVATE of a memfd", setup_ro_private, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_EFAULT, E_EFAULT, E_OK),
+	    /* not stock's: capture pins FOLL_WRITE without FOLL_FORCE */
+	    T(E_EFAULT, E_EFAULT, E_OK) } },
+	{ "ro-shared", "PROT_READ MAP_SHARED of a memfd", setup_ro_shared, ORDINARY,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_OK),
+	    /* not stock's: output pins without FOLL_WRITE */
+	    T(E_EFAULT, E_EFAULT, E_OK) } },
+	{ "memfd-secret", "memfd_secret(2) MAP_SHARED", setup_secret, ORDINARY,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT),
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "udmabuf", "mmap of a udmabuf (sealed memfd)", setup_udmabuf, DMABUF,
+	  { T(E_OK_NOCMA, E_EITHER, E_OK_NOCMA), T(E_OK, E_EITHER, E_OK),
+	    /*
+	     * not zcbuf's: pinned, so pages udmabuf holds in CMA fail; not
+	     * quite stock's: without GUP-fast, always with ENOMEM
+	     */
+	    T(E_OK_ENOMEM, E_EITHER_ENOMEM, E_OK_ENOMEM) } },
+	{ "heap-system", "mmap of a dma-heap system buffer", setup_heap_system, DMABUF,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_EITHER, E_OK),
+	    /* not zcbuf's: VM_PFNMAP, not imported */
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "heap-cma", "mmap of a dma-heap CMA buffer", setup_heap_cma, DMABUF,
+	  { T(E_HANG, E_HANG, E_HANG), T(E_OK, E_OK, E_OK),
+	    /* not zcbuf's: pinned, and 6.1's long-term pin retries forever */
+	    T(E_HANG, E_HANG, E_HANG) } },
+	{ "vgem-dumb", "mmap of a vgem dumb buffer through the card", setup_vgem_dumb, DMABUF,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_EITHER, E_OK),
+	    /* not zcbuf's: VM_PFNMAP, not imported */
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "vgem-prime", "mmap of a vgem buffer's PRIME fd", setup_vgem_prime, DMABUF,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_EITHER, E_OK),
+	    /* not zcbuf's: VM_PFNMAP, not imported */
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
 	{ "vivid-vmalloc", "mmap of another vivid's vmalloc MMAP buffer", setup_vivid_vmalloc,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	  DMABUF,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
 	{ "vivid-contig", "mmap of another vivid's dma-contig MMAP buffer", setup_vivid_contig,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_OK, E_OK) } },
-	{ "ivshmem", "mmap of an ivshmem-iopfn dma-buf (PCI BAR)", setup_ivshmem,
-	  { T(E_NODRV, E_NODRV, E_NODRV), T(E_OK, E_OK, E_OK) } },
-	{ "null", "NULL pointer", setup_null,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT) } },
-	{ "unaligned", "malloc(3) memory from page offset 0xff8", setup_unaligned,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
-	{ "two-vmas", "private then shared anonymous VMA", setup_two_vmas,
-	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
-	{ "heap-then-anon", "dma-heap mapping, then an anonymous VMA", setup_heap_then_anon,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT) } },
-	{ "heap-past-end", "dma-heap mapping, then an unmapped page", setup_heap_past_end,
-	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	  DMABUF,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_OK, E_OK, E_OK),
+	    /* not zcbuf's: VM_PFNMAP, not imported */
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "ivshmem", "mmap of an ivshmem-iopfn dma-buf (PCI BAR)", setup_ivshmem, DMABUF,
+	  { T(E_NODRV, E_NODRV, E_NODRV), T(E_OK, E_OK, E_OK),
+	    /* not stock's (no driver there) nor zcbuf's: VM_PFNMAP, not imported */
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "null", "NULL pointer", setup_null, ORDINARY,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT),
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "unaligned", "malloc(3) memory from page offset 0xff8", setup_unaligned, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	{ "two-vmas", "private then shared anonymous VMA", setup_two_vmas, ORDINARY,
+	  { T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK), T(E_OK, E_EITHER, E_OK) } },
+	{ "heap-then-anon", "dma-heap mapping, then an anonymous VMA", setup_heap_then_anon, DMABUF,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT),
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
+	{ "heap-past-end", "dma-heap mapping, then an unmapped page", setup_heap_past_end, DMABUF,
+	  { T(E_EFAULT, E_EFAULT, E_EFAULT), T(E_EFAULT, E_EFAULT, E_EFAULT),
+	    T(E_EFAULT, E_EFAULT, E_EFAULT) } },
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
@@ -682,6 +731,11 @@ static bool outcome_matches(enum expect x, const struct result *r)
 		if (!r->cma_pages)
 			return r->kind == M_OK;
 		return r->kind == M_ERRNO && r->err == (r->first_cma == 0 ? ENOMEM : EFAULT);
+	case E_OK_ENOMEM:
+	case E_EITHER_ENOMEM:
+		if (r->cma_pages)
+			return r->kind == M_ERRNO && r->err == ENOMEM;
+		return outcome_matches(x == E_OK_ENOMEM ? E_OK : E_EITHER, r);
 	case E_HANG:
 		return r->kind == M_HANG;
 	default:
@@ -1082,7 +1136,7 @@ struct cell {
 
 static struct cell cells[NROWS][NTARGETS];
 
-static void write_matrix(const char *path, enum kernel k)
+static void write_matrix(const char *path, enum kernel_variant k)
 {
 	char measured[256];
 	unsigned int i, t;
@@ -1094,36 +1148,87 @@ static void write_matrix(const char *path, enum kernel k)
 		return;
 	}
 	fprintf(f, "# USERPTR import matrix measured on the %s kernel (tests/guest/userptr-matrix.c)\n",
-		kernel_names[k]);
-	fprintf(f, "%-15s %-12s %-42s %-36s %s\n", "row", "target", "stock expectation",
-		"patched expectation", "measured");
+		kernel_variant_names[k]);
+	fprintf(f, "%-15s %-12s %-42s %-36s %-42s %s\n", "row", "target", "stock expectation",
+		"patched expectation", "userptr-off expectation", "measured");
 	for (i = 0; i < NROWS; i++)
 		for (t = 0; t < NTARGETS; t++) {
 			describe(&cells[i][t].r, measured, sizeof(measured));
-			fprintf(f, "%-15s %-12s %-42s %-36s %s%s\n", rows[i].name, target_names[t],
-				expect_names[rows[i].expect[STOCK][t]],
-				expect_names[rows[i].expect[PATCHED][t]], measured,
+			fprintf(f, "%-15s %-12s %-42s %-36s %-42s %s%s\n", rows[i].name,
+				target_names[t], expect_names[rows[i].expect[KV_STOCK][t]],
+				expect_names[rows[i].expect[KV_PATCHED][t]],
+				expect_names[rows[i].expect[KV_USERPTR_OFF][t]], measured,
 				cells[i][t].run && !cells[i][t].passed ? "  <-- FAIL" : "");
 		}
 	fclose(f);
 }
 
-static void list_changed(void)
+/* The cells the series changes on the running kernel (on stock: on zcbuf). */
+static void list_changed(enum kernel_variant k)
 {
+	enum kernel_variant c = k == KV_STOCK ? KV_PATCHED : k;
 	unsigned int i, t;
 
-	tap_diag("changed by zcbuf (stock -> patched expectation):");
+	tap_diag("changed on %s (stock -> %s expectation):", kernel_variant_names[c],
+		 kernel_variant_names[c]);
 	for (i = 0; i < NROWS; i++)
 		for (t = 0; t < NTARGETS; t++)
-			if (rows[i].expect[STOCK][t] != rows[i].expect[PATCHED][t])
+			if (rows[i].expect[KV_STOCK][t] != rows[i].expect[c][t])
 				tap_diag("  %-14s %-11s %s -> %s", rows[i].name, target_names[t],
-					 expect_names[rows[i].expect[STOCK][t]],
-					 expect_names[rows[i].expect[PATCHED][t]]);
+					 expect_names[rows[i].expect[KV_STOCK][t]],
+					 expect_names[rows[i].expect[c][t]]);
 }
 
-static enum kernel detect_kernel(const char *arg)
+/*
+ * Stock's expectation of a dma-buf row, pinned by the series instead: the
+ * same, but where pages in CMA make stock's pin fail (E_OK_NOCMA somewhere
+ * in the row), without GUP-fast they always fail with ENOMEM.
+ */
+static enum expect pinned_by_series(const struct row *r, enum target t)
 {
-	return kernel_is_zcbuf(arg) ? PATCHED : STOCK;
+	bool cma = false;
+	unsigned int i;
+
+	for (i = 0; i < NTARGETS; i++)
+		cma |= r->expect[KV_STOCK][i] == E_OK_NOCMA;
+	if (cma && r->expect[KV_STOCK][t] == E_OK_NOCMA)
+		return E_OK_ENOMEM;
+	if (cma && r->expect[KV_STOCK][t] == E_EITHER)
+		return E_EITHER_ENOMEM;
+	return r->expect[KV_STOCK][t];
+}
+
+/*
+ * The rule of the userptr-off column: an ordinary row expects what zcbuf
+ * does (the series' GUP rules), a dma-buf row what stock does (nothing is
+ * imported; pinned_by_series()), except the ivshmem BAR, which stock has no
+ * driver for: EFAULT (VM_PFNMAP). How many cells break it; the first one
+ * into @first.
+ */
+static unsigned int userptr_off_rule_breaks(char *first, size_t len)
+{
+	unsigned int i, t, n = 0;
+
+	for (i = 0; i < NROWS; i++)
+		for (t = 0; t < NTARGETS; t++) {
+			const struct row *r = &rows[i];
+			enum expect want = r->memory == ORDINARY ? r->expect[KV_PATCHED][t] :
+					   !strcmp(r->name, "ivshmem") ? E_EFAULT :
+					   pinned_by_series(r, t);
+
+			if (r->expect[KV_USERPTR_OFF][t] == want)
+				continue;
+			if (!n++)
+				snprintf(first, len, "%s %s: %s, the rule says %s", r->name,
+					 target_names[t], expect_names[r->expect[KV_USERPTR_OFF][t]],
+					 expect_names[want]);
+		}
+	return n;
+}
+
+static void variant_child(void *arg, void *out)
+{
+	*(enum kernel_variant *)out = kernel_variant(arg);
 }
 
 /* Host-side check of the table and of the matching rules. */
@@ -1136,13 +1241,13 @@ static int self_test(void)
 
 	printf("TAP version 13\n");
 	for (i = 0; i < NROWS; i++) {
-		for (k = 0; k < NKERNELS; k++)
+		for (k = 0; k < NKV; k++)
 			for (t = 0; t < NTARGETS; t++)
 				holes += rows[i].expect[k][t] == E_UNSET;
 		for (j = i + 1; j < NROWS; j++)
 			dups += !strcmp(rows[i].name, rows[j].name);
 		for (t = 0; t < NTARGETS; t++)
-			changed += rows[i].expect[STOCK][t] != rows[i].expect[PATCHED][t];
+			changed += rows[i].expect[KV_STOCK][t] != rows[i].expect[KV_PATCHED][t];
 	}
 	tap_result(!holes, "every row has an expectation per kernel and target (%u holes)", holes);
 	tap_result(!dups, "row names are unique");
@@ -1175,22 +1280,63 @@ static int self_test(void)
 			   outcome_matches(E_OK_NOCMA, &later_efault) &&
 			   !outcome_matches(E_OK_NOCMA, &later_enomem),
 			   "\"ok unless in CMA\": ok without CMA pages, ENOMEM when the first page is in CMA, else EFAULT");
+		tap_result(outcome_matches(E_OK_ENOMEM, &ok) &&
+			   !outcome_matches(E_OK_ENOMEM, &enomem) &&
+			   !outcome_matches(E_OK_ENOMEM, &cma_ok) &&
+			   outcome_matches(E_OK_ENOMEM, &first_enomem) &&
+			   outcome_matches(E_OK_ENOMEM, &later_enomem) &&
+			   !outcome_matches(E_OK_ENOMEM, &later_efault) &&
+			   outcome_matches(E_EITHER_ENOMEM, &efault) &&
+			   outcome_matches(E_EITHER_ENOMEM, &later_enomem) &&
+			   !outcome_matches(E_EITHER_ENOMEM, &later_efault) &&
+			   !outcome_matches(E_EITHER_ENOMEM, &enomem),
+			   "\"ok (or EFAULT or ok) unless in CMA\" without GUP-fast: ENOMEM wherever the CMA pages are, nothing else then");
 	}
 	tap_result(changed >= 10, "zcbuf changes %u cells of the matrix", changed);
+	{
+		char first[160] = "";
+		unsigned int n = userptr_off_rule_breaks(first, sizeof(first));
+
+		tap_result(!n, "userptr-off: ordinary rows as zcbuf, dma-buf rows as stock (pinned without GUP-fast), ivshmem EFAULT (%u cells break it%s%s)",
+			   n, n ? ", first " : "", first);
+	}
 	for (i = 0; i < NROWS; i++) {
 		if (!strcmp(rows[i].name, "heap-system"))
-			tap_result(rows[i].expect[STOCK][CAP_VMALLOC] == E_EFAULT &&
-				   rows[i].expect[PATCHED][CAP_VMALLOC] == E_OK,
+			tap_result(rows[i].expect[KV_STOCK][CAP_VMALLOC] == E_EFAULT &&
+				   rows[i].expect[KV_PATCHED][CAP_VMALLOC] == E_OK,
 				   "lookup: heap-system on cap-vmalloc is EFAULT on stock, ok on zcbuf");
 		if (!strcmp(rows[i].name, "ro-shared"))
-			tap_result(rows[i].expect[STOCK][OUT_VIM2M] == E_EFAULT &&
-				   rows[i].expect[PATCHED][OUT_VIM2M] == E_OK &&
-				   rows[i].expect[PATCHED][CAP_VMALLOC] == E_EFAULT,
+			tap_result(rows[i].expect[KV_STOCK][OUT_VIM2M] == E_EFAULT &&
+				   rows[i].expect[KV_PATCHED][OUT_VIM2M] == E_OK &&
+				   rows[i].expect[KV_PATCHED][CAP_VMALLOC] == E_EFAULT,
 				   "lookup: ro-shared output is EFAULT on stock, ok on zcbuf; capture EFAULT");
 	}
 	setenv("ZC_KERNEL_VARIANT", "stock", 1);
-	tap_result(detect_kernel(NULL) == STOCK && detect_kernel("patched") == PATCHED,
+	tap_result(kernel_variant(NULL) == KV_STOCK && kernel_variant("patched") == KV_PATCHED &&
+		   kernel_variant("userptr-off") == KV_USERPTR_OFF,
 		   "the kernel variant comes from --kernel or ZC_KERNEL_VARIANT");
+	setenv("ZC_KERNEL_VARIANT", "userptr-off", 1);
+	tap_result(kernel_variant(NULL) == KV_USERPTR_OFF && !kernel_is_zcbuf(NULL),
+		   "ZC_KERNEL_VARIANT=userptr-off: userptr-off, which does not import dma-bufs");
+	{
+		const char *bad_names[] = { "zcbuf", "userptr_off" };
+		enum kernel_variant v;
+		char wchan[16];
+		int b, ret, status, loud = 0;
+
+		/* each exits in a child (its message on stderr is expected) */
+		for (b = 0; b < 2; b++) {
+			ret = run_in_child(variant_child, (void *)bad_names[b], &v, sizeof(v), 5,
+					   wchan, sizeof(wchan), &status);
+			loud += ret == -ECHILD && WIFEXITED(status) && WEXITSTATUS(status) == 2;
+		}
+		setenv("ZC_KERNEL_VARIANT", "stock-ish", 1);
+		ret = run_in_child(variant_child, NULL, &v, sizeof(v), 5, wchan, sizeof(wchan),
+				   &status);
+		loud += ret == -ECHILD && WIFEXITED(status) && WEXITSTATUS(status) == 2;
+		tap_result(loud == 3, "an unknown variant name, from --kernel or ZC_KERNEL_VARIANT, ends the program with status 2 (%d of 3)",
+			   loud);
+	}
 	return tap_done();
 }
 
@@ -1198,12 +1344,14 @@ static void list_table(void)
 {
 	unsigned int i, t;
 
-	printf("%-15s %-12s %-42s %s\n", "row", "target", "stock", "patched");
+	printf("%-15s %-12s %-42s %-42s %s\n", "row", "target", "stock", "patched",
+	       "userptr-off");
 	for (i = 0; i < NROWS; i++)
 		for (t = 0; t < NTARGETS; t++)
-			printf("%-15s %-12s %-42s %s\n", rows[i].name, target_names[t],
-			       expect_names[rows[i].expect[STOCK][t]],
-			       expect_names[rows[i].expect[PATCHED][t]]);
+			printf("%-15s %-12s %-42s %-42s %s\n", rows[i].name, target_names[t],
+			       expect_names[rows[i].expect[KV_STOCK][t]],
+			       expect_names[rows[i].expect[KV_PATCHED][t]],
+			       expect_names[rows[i].expect[KV_USERPTR_OFF][t]]);
 }
 
 /* The setup every case relies on; false when nothing can run. */
@@ -1257,7 +1405,7 @@ int main(int argc, char **argv)
 	bool probe_hangs = false, contig_userptr = false;
 	int i, contig_err = 0, probe_timeout_s = 25, repeat = 1, n;
 	unsigned int r, t;
-	enum kernel k;
+	enum kernel_variant k;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--self-test"))
@@ -1283,24 +1431,27 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
 			repeat = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--kernel stock|patched] [--matrix FILE] [--ext4-dir DIR] [--tmpfs-dir DIR] [--only ROW] [--probe-hangs] [--timeout S] [--repeat N] | --self-test | --list\n",
+			fprintf(stderr, "usage: %s [--kernel stock|patched|userptr-off] [--matrix FILE] [--ext4-dir DIR] [--tmpfs-dir DIR] [--only ROW] [--probe-hangs] [--timeout S] [--repeat N] | --self-test | --list\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	k = detect_kernel(kernel_arg);
+	k = kernel_variant(kernel_arg);
 	printf("TAP version 13\n");
-	tap_diag("expectations of the %s kernel (Linux release ends in -zcbuf: patched)",
-		 kernel_names[k]);
+	tap_diag("expectations of the %s kernel", kernel_variant_names[k]);
 	if (!prepare(&contig_userptr, &contig_err))
 		return tap_done();
-	/* Stock vivid offers USERPTR only with vmalloc; zcbuf's expectations need it. */
-	tap_result(contig_userptr == (k == PATCHED),
+	/*
+	 * Stock vivid offers USERPTR only with vmalloc; the series' vivid
+	 * offers it on dma-contig on request (contig_userptr, with the option
+	 * or without), and the cap-contig column of its kernels needs it.
+	 */
+	tap_result(contig_userptr == (k != KV_STOCK),
 		   "cap-contig: vivid-%03d (vb2-dma-contig) %s USERPTR (REQBUFS: %s); %s",
 		   vivid_target[1], contig_userptr ? "offers" : "does not offer",
 		   contig_err ? errname(contig_err) : "ok",
-		   k == PATCHED ? "the zcbuf expectations need it" :
-				  "stock vivid sets VB2_USERPTR for vmalloc only");
+		   k != KV_STOCK ? "the series' expectations need it" :
+				   "stock vivid sets VB2_USERPTR for vmalloc only");
 
 	/* --repeat: the whole selection again, for outcomes that vary */
 	for (n = 0, r = 0; n < repeat; n++, r = 0)
@@ -1331,9 +1482,9 @@ int main(int argc, char **argv)
 				continue;
 			}
 			if (x == E_NODRV && access("/dev/ivshmem0", F_OK)) {
-				set_result(&c->r, M_NONE, 0, "no driver on %s", kernel_names[k]);
+				set_result(&c->r, M_NONE, 0, "no driver on %s", kernel_variant_names[k]);
 				tap_result(true, "%s %s: # SKIP no ivshmem-iopfn driver on %s",
-					   target_names[t], row->name, kernel_names[k]);
+					   target_names[t], row->name, kernel_variant_names[k]);
 				continue;
 			}
 			read_pins(&a0, &r0);
@@ -1353,15 +1504,15 @@ int main(int argc, char **argv)
 			describe(&c->r, measured, sizeof(measured));
 			if (c->passed)
 				tap_result(true, "%s %s: %s as expected on %s", target_names[t],
-					   row->name, measured, kernel_names[k]);
+					   row->name, measured, kernel_variant_names[k]);
 			else
 				tap_result(false, "%s %s: %s, expected %s on %s", target_names[t],
-					   row->name, measured, expect_names[x], kernel_names[k]);
+					   row->name, measured, expect_names[x], kernel_variant_names[k]);
 		}
 		tap_result(!unbalanced[0], "%s: FOLL_PIN counters balance after the row (%lld acquired, %lld released)%s",
 			   row->name, acq, rel, unbalanced);
 	}
-	list_changed();
+	list_changed(k);
 	if (matrix)
 		write_matrix(matrix, k);
 	return tap_done();
