@@ -98,11 +98,8 @@ static void teardown_stream(GstZcbufConvert *self)
 	free_slots(self->copy_slots, &self->n_copy);
 	self->cap_free = 0;
 	self->in_ready = self->in_memory = self->streaming = FALSE;
-	if (self->lender) {
-		zcbuf_lender_set_flushing(self->lender, TRUE);
-		zcbuf_lender_unref(self->lender);
-		self->lender = NULL;
-	}
+	/* change_state() or a flush event may be flushing it right now */
+	zcbuf_lender_replace(GST_OBJECT(self), &self->lender, NULL);
 }
 
 static gboolean gst_zcbuf_convert_stop(GstBaseTransform *trans)
@@ -199,7 +196,7 @@ static gboolean gst_zcbuf_convert_set_caps(GstBaseTransform *trans, GstCaps *inc
 		return FALSE;
 	}
 	self->cap_free = (G_GUINT64_CONSTANT(1) << self->n_cap) - 1;
-	self->lender = zcbuf_lender_new();
+	zcbuf_lender_replace(GST_OBJECT(self), &self->lender, zcbuf_lender_new());
 	return TRUE;
 }
 
@@ -527,10 +524,10 @@ static gboolean gst_zcbuf_convert_sink_event(GstBaseTransform *trans, GstEvent *
 	if (GST_EVENT_TYPE(event) == GST_EVENT_EOS)
 		zcbuf_common_post_stats(GST_ELEMENT(self), &self->common);
 	/* a flush must not wait for capture buffers downstream still holds */
-	if (self->lender && GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START)
-		zcbuf_lender_set_flushing(self->lender, TRUE);
-	else if (self->lender && GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
-		zcbuf_lender_set_flushing(self->lender, FALSE);
+	if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_START)
+		zcbuf_lender_flush_slot(GST_OBJECT(self), &self->lender, TRUE);
+	else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+		zcbuf_lender_flush_slot(GST_OBJECT(self), &self->lender, FALSE);
 	return GST_BASE_TRANSFORM_CLASS(gst_zcbuf_convert_parent_class)->sink_event(trans, event);
 }
 
@@ -540,8 +537,8 @@ static GstStateChangeReturn gst_zcbuf_convert_change_state(GstElement *element,
 	GstZcbufConvert *self = GST_ZCBUF_CONVERT(element);
 
 	/* unblock a streaming thread waiting for a capture buffer */
-	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY && self->lender)
-		zcbuf_lender_set_flushing(self->lender, TRUE);
+	if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+		zcbuf_lender_flush_slot(GST_OBJECT(self), &self->lender, TRUE);
 	return GST_ELEMENT_CLASS(gst_zcbuf_convert_parent_class)->change_state(element,
 									       transition);
 }

@@ -138,11 +138,8 @@ static void teardown_stream(GstZcbufSrc *self)
 		self->slots[i] = NULL;
 	}
 	self->n_slots = self->queued = 0;
-	if (self->lender) {
-		zcbuf_lender_set_flushing(self->lender, TRUE);
-		zcbuf_lender_unref(self->lender);
-		self->lender = NULL;
-	}
+	/* unlock() may be flushing it right now, from the state change */
+	zcbuf_lender_replace(GST_OBJECT(self), &self->lender, NULL);
 }
 
 static gboolean gst_zcbuf_src_stop(GstBaseSrc *src)
@@ -266,7 +263,7 @@ static gboolean setup_stream(GstZcbufSrc *self)
 	/* the driver may give fewer buffers than asked */
 	while (ret > 0 && self->n_slots > (guint)ret)
 		zcbuf_buffer_free(self->slots[--self->n_slots]);
-	self->lender = zcbuf_lender_new();
+	zcbuf_lender_replace(GST_OBJECT(self), &self->lender, zcbuf_lender_new());
 	for (i = 0; ret >= 0 && i < self->n_slots; i++) {
 		what = "queue a buffer";
 		ret = requeue(self, i);
@@ -435,8 +432,8 @@ static gboolean gst_zcbuf_src_unlock(GstBaseSrc *src)
 	GstZcbufSrc *self = GST_ZCBUF_SRC(src);
 
 	g_atomic_int_set(&self->flushing, 1);
-	if (self->lender)
-		zcbuf_lender_set_flushing(self->lender, TRUE);
+	/* not under the stream lock: the streaming thread may free self->lender */
+	zcbuf_lender_flush_slot(GST_OBJECT(self), &self->lender, TRUE);
 	return TRUE;
 }
 
@@ -445,8 +442,7 @@ static gboolean gst_zcbuf_src_unlock_stop(GstBaseSrc *src)
 	GstZcbufSrc *self = GST_ZCBUF_SRC(src);
 
 	g_atomic_int_set(&self->flushing, 0);
-	if (self->lender)
-		zcbuf_lender_set_flushing(self->lender, FALSE);
+	zcbuf_lender_flush_slot(GST_OBJECT(self), &self->lender, FALSE);
 	return TRUE;
 }
 

@@ -32,6 +32,12 @@ struct zcbuf_lender *zcbuf_lender_new(void)
 	return lender;
 }
 
+struct zcbuf_lender *zcbuf_lender_ref(struct zcbuf_lender *lender)
+{
+	g_atomic_int_inc(&lender->refs);
+	return lender;
+}
+
 void zcbuf_lender_unref(struct zcbuf_lender *lender)
 {
 	if (!lender || !g_atomic_int_dec_and_test(&lender->refs))
@@ -91,4 +97,32 @@ void zcbuf_lender_set_flushing(struct zcbuf_lender *lender, gboolean flushing)
 	lender->flushing = flushing;
 	g_cond_broadcast(&lender->cond);
 	g_mutex_unlock(&lender->lock);
+}
+
+void zcbuf_lender_replace(GstObject *owner, struct zcbuf_lender **slot,
+			  struct zcbuf_lender *lender)
+{
+	struct zcbuf_lender *old;
+
+	GST_OBJECT_LOCK(owner);
+	old = *slot;
+	*slot = lender;
+	GST_OBJECT_UNLOCK(owner);
+	if (old) {
+		zcbuf_lender_set_flushing(old, TRUE);
+		zcbuf_lender_unref(old);
+	}
+}
+
+void zcbuf_lender_flush_slot(GstObject *owner, struct zcbuf_lender **slot, gboolean flushing)
+{
+	struct zcbuf_lender *lender;
+
+	GST_OBJECT_LOCK(owner);
+	lender = *slot ? zcbuf_lender_ref(*slot) : NULL;
+	GST_OBJECT_UNLOCK(owner);
+	if (lender) {
+		zcbuf_lender_set_flushing(lender, flushing);
+		zcbuf_lender_unref(lender);
+	}
 }

@@ -17,7 +17,20 @@ G_BEGIN_DECLS
 struct zcbuf_lender;
 
 struct zcbuf_lender *zcbuf_lender_new(void);
+struct zcbuf_lender *zcbuf_lender_ref(struct zcbuf_lender *lender);
 void zcbuf_lender_unref(struct zcbuf_lender *lender);
+
+/*
+ * An element's lender pointer *@slot, guarded by @owner's object lock: the
+ * streaming thread replaces it (set_caps, teardown) while unlock(),
+ * change_state() or a flush event flushes it from another thread.
+ * zcbuf_lender_replace() stores @lender (or NULL) and flushes and drops the
+ * old one; zcbuf_lender_flush_slot() flushes whatever *@slot holds, on a
+ * reference of its own, so the lender cannot go away under it.
+ */
+void zcbuf_lender_replace(GstObject *owner, struct zcbuf_lender **slot,
+			  struct zcbuf_lender *lender);
+void zcbuf_lender_flush_slot(GstObject *owner, struct zcbuf_lender **slot, gboolean flushing);
 
 /* @buf's memories carry @slot (< 64) until they are all freed. */
 void zcbuf_lender_lend(struct zcbuf_lender *lender, GstBuffer *buf, guint slot);

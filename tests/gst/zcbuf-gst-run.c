@@ -148,6 +148,9 @@ int main(int argc, char **argv)
 	GstBus *bus;
 	int status = 3;
 
+	/* Line by line into the suite's file: a run killed at its deadline
+	 * still shows whether its error had come. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	gst_init(&argc, &argv);
 	if (argc < 2) {
 		fprintf(stderr, "usage: zcbuf-gst-run PIPELINE...\n");
