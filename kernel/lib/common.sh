@@ -29,11 +29,14 @@ die() { printf '[kernel] ERROR: %s\n' "$*" >&2; exit 1; }
 # bed enables), and "userptr-off": the patched tree built with
 # CONFIG_VIDEOBUF2_USERPTR_DMABUF off, the option's default, where USERPTR
 # must behave as on stock.
+# "kcsan" is the patched tree with KCSAN in place of KASAN, built only on
+# demand (kernel/build kcsan): the data-race flavour of the long mode.
 ZC_VARIANTS=(patched stock userptr-off)
-# tree_dir VARIANT -> source tree: "stock", or "patched" for both others
+ZC_EXTRA_VARIANTS=(kcsan)
+# tree_dir VARIANT -> source tree: "stock", or "patched" for all others
 tree_dir() {
 	case "$1" in
-	userptr-off) echo "$ZC_KBUILD/patched" ;;
+	userptr-off|kcsan) echo "$ZC_KBUILD/patched" ;;
 	*) echo "$ZC_KBUILD/$1" ;;
 	esac
 }
@@ -41,7 +44,7 @@ tree_dir() {
 # that kbuild uses the relative srctree ".." and ccache hits across variants.
 out_dir() {
 	case "$1" in
-	userptr-off) echo "$ZC_KBUILD/patched/out-userptr-off" ;;
+	userptr-off|kcsan) echo "$ZC_KBUILD/patched/out-$1" ;;
 	*) echo "$ZC_KBUILD/$1/out" ;;
 	esac
 }

@@ -11,14 +11,33 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 # 6.1.192-zcbuf-userptr-off. A set LOCALVERSION also keeps kbuild from
 # appending "+" for a git tree.
 kmake() {
-	local variant=$1 localversion=
+	local variant=$1 localversion= profile=()
 	shift
 	case "$variant" in
-	patched) localversion=-zcbuf ;;
-	userptr-off) localversion=-zcbuf-userptr-off ;;
+	patched) localversion=-zcbuf
+		mapfile -t profile < <(series_gcov_profile) ;;
+	userptr-off|kcsan) localversion=-zcbuf-$variant ;;
 	esac
 	make -C "$(tree_dir "$variant")" O="$(out_dir "$variant")" \
-		CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION="$localversion" "$@"
+		CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION="$localversion" \
+		"${profile[@]}" "$@"
+}
+
+# series_gcov_profile: GCOV_PROFILE_<name>.o for every .c file the series
+# adds or changes (kernel/configs/coverage.config). kbuild names these by
+# object name only, and mm/memory.o shares its name with
+# arch/x86/boot/memory.o (real-mode code that cannot call gcov): each is
+# set to "y" only in its own directories, through $(obj), which make expands
+# in the sub-make that builds the object.
+series_gcov_profile() {
+	git -C "$(tree_dir patched)" diff --name-only --diff-filter=AM \
+		"$ZC_STOCK_BRANCH" "$ZC_PATCH_BRANCH" -- '*.c' |
+		awk '{ n = split($0, p, "/"); base = p[n]; sub(/\.c$/, "", base)
+		       dir = substr($0, 1, length($0) - length(p[n]) - 1)
+		       dirs[base] = dirs[base] " " dir }
+		     END { for (b in dirs)
+			printf "GCOV_PROFILE_%s.o=$(if $(filter%s,$(obj)),y)\n", b, dirs[b] }' |
+		sort
 }
 
 # progress_ticker LOG: print how far the build got every 30 s.

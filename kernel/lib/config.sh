@@ -9,7 +9,9 @@ config_fragments() {
 	echo "$ZC_REPO/kernel/configs/guest.config"
 	echo "$ZC_REPO/kernel/configs/debug.config"
 	[ "$1" != stock ] && echo "$ZC_REPO/kernel/configs/zcbuf.config"
+	[ "$1" = patched ] && echo "$ZC_REPO/kernel/configs/coverage.config"
 	[ "$1" = userptr-off ] && echo "$ZC_REPO/kernel/configs/userptr-off.config"
+	[ "$1" = kcsan ] && echo "$ZC_REPO/kernel/configs/kcsan.config"
 	return 0
 }
 
