@@ -92,6 +92,9 @@ static int variant_named(const char *name)
 	for (i = 0; i < NKV; i++)
 		if (!strcmp(name, kernel_variant_names[i]))
 			return i;
+	/* The series built with KCSAN in place of KASAN behaves as patched. */
+	if (!strcmp(name, "kcsan"))
+		return KV_PATCHED;
 	return -1;
 }
 
@@ -105,7 +108,7 @@ enum kernel_variant kernel_variant(const char *arg)
 		k = variant_named(v);
 		if (k >= 0)
 			return k;
-		fprintf(stderr, "unknown kernel variant \"%s\" (%s): stock, patched or userptr-off\n",
+		fprintf(stderr, "unknown kernel variant \"%s\" (%s): stock, patched, userptr-off or kcsan\n",
 			v, arg ? "--kernel" : "ZC_KERNEL_VARIANT");
 		exit(2);
 	}
@@ -113,7 +116,7 @@ enum kernel_variant kernel_variant(const char *arg)
 	zc = strstr(u.release, "-zcbuf");
 	if (!zc)
 		return KV_STOCK;
-	k = !strcmp(zc, "-zcbuf") ? KV_PATCHED :
+	k = !strcmp(zc, "-zcbuf") || !strcmp(zc, "-zcbuf-kcsan") ? KV_PATCHED :
 	    !strcmp(zc, "-zcbuf-userptr-off") ? KV_USERPTR_OFF : -1;
 	if (k < 0) {
 		fprintf(stderr, "Linux %s: which kernel variant is it? Say it with --kernel or ZC_KERNEL_VARIANT\n",
