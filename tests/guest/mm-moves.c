@@ -710,6 +710,60 @@ static void one_case(const struct job *j)
 			   state_names[j->state], o.text);
 }
 
+/*
+ * A buffer above 4 GiB queued on a device with a 32-bit DMA mask (vivid's
+ * dma-contig instance): the DMA API would bounce it through swiotlb, which
+ * is no zero-copy import and which vb2-dma-contig's kernel mapping of the
+ * buffer does not survive (it would write past the first page): EFAULT.
+ * A huge page makes the memory contiguous, so only the reach refuses it.
+ */
+static int dma32_target = -1;
+
+static void run_dma32(void *arg, void *out)
+{
+	struct outcome *o = out;
+	struct buf b;
+	int vid, n0, n1, high, ret;
+
+	(void)arg;
+	o->pass = true;
+	if (bind_to_node(1) || setup_buf(M_ANON, &b, o))
+		return;
+	fill_canary(&b);
+	where(&b, &n0, &n1, &high);
+	say(o, "anonymous huge page on node 1, %d of %lu pages above 4 GiB", high, FRAME_PAGES);
+	vid = open_vivid(dma32_target);
+	ret = vid < 0 ? vid : vid_set_format(vid, CAP);
+	if (!ret)
+		ret = vid_reqbufs(vid, CAP, UP, 1, NULL);
+	if (!ret)
+		ret = vid_qbuf(vid, CAP, UP, (unsigned long)b.frame, FRAME_SIZE);
+	say(o, "; QBUF on vivid-%03d (dma-contig, 32-bit DMA mask): %s", dma32_target,
+	    ret ? errname(-ret) : "ok");
+	if (ret != -EFAULT || high != (int)FRAME_PAGES)
+		fail(o, " (expected EFAULT for memory above 4 GiB)");
+	if (vid >= 0)
+		close(vid);
+}
+
+static void dma32_case(void)
+{
+	struct outcome o = { 0 };
+	struct leak_mark mark;
+	char wchan[64] = "", text[256];
+	int status = 0, ret;
+
+	leak_mark_begin(&mark);
+	ret = run_in_child(run_dma32, NULL, &o, sizeof(o), 60, wchan, sizeof(wchan), &status);
+	if (ret) {
+		child_failure(ret, 60, wchan, status, text, sizeof(text));
+		fail(&o, "; %s", text);
+	}
+	if (!leak_mark_end(&mark, text, sizeof(text)))
+		fail(&o, "; left behind: %s", text);
+	tap_result(o.pass, "USERPTR above 4 GiB on a 32-bit DMA queue: %s", o.text);
+}
+
 /* ---- set-up ------------------------------------------------------------------ */
 
 static bool prepare(const char *thp)
@@ -743,6 +797,9 @@ static bool prepare(const char *thp)
 		return false;
 	vivid_target = mem_kinds_prepare(&n);
 	if (!tap_result(vivid_target >= 0, "two vivid instances with vb2-vmalloc (%d found)", n))
+		return false;
+	n = vivid_instances(1, &dma32_target, 1);
+	if (!tap_result(n == 1, "a vivid instance with vb2-dma-contig (%d found)", n))
 		return false;
 	vid = open_vivid(vivid_target);
 	ret = vid < 0 ? vid : vivid_reference_frame(vid, reference);
@@ -802,12 +859,15 @@ int main(int argc, char **argv)
 	variant = kernel_variant(kernel_arg);
 	printf("TAP version 13\n");
 	tap_diag("mm-moves on %s, THP %s", kernel_variant_names[variant], thp);
-	if (prepare(thp))
+	if (prepare(thp)) {
+		if (!strcmp(thp, "always"))
+			dma32_case();
 		for (j.kind = 0; j.kind < NMKINDS; j.kind++)
 			for (j.event = 0; j.event < NEVENTS; j.event++)
 				for (j.state = 0; j.state < NSTATES; j.state++)
 					if (events_on[j.event])
 						one_case(&j);
+	}
 	finish();
 	return tap_done();
 }
