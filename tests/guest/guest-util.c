@@ -82,6 +82,14 @@ const char *errname(int err)
 	return buf;
 }
 
+void vappendf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	size_t used = strnlen(buf, size);
+
+	if (used < size)
+		vsnprintf(buf + used, size - used, fmt, ap);
+}
+
 const char *const kernel_variant_names[NKV] = { "stock", "patched", "userptr-off" };
 
 /* The variant called @name, or -1. */

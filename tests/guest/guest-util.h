@@ -8,6 +8,7 @@
 #ifndef ZCBUF_GUEST_UTIL_H
 #define ZCBUF_GUEST_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,10 @@
 #define FRAME_SIZE (FRAME_BPL * FRAME_H)
 #define PAGE 4096UL
 #define FRAME_PAGES ((FRAME_SIZE + PAGE - 1) / PAGE)
+
+/* Append printf-style text to the string in @buf (@size bytes in all). */
+__attribute__((format(printf, 3, 0)))
+void vappendf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Write @text to @path: 0 or a negative errno. */
 int write_file(const char *path, const char *text);
