@@ -742,6 +742,13 @@ static void run_dma32(void *arg, void *out)
 	ret = vid < 0 ? vid : vid_set_format(vid, CAP);
 	if (!ret)
 		ret = vid_reqbufs(vid, CAP, UP, 1, NULL);
+	/* The series' vivid offers USERPTR there (contig_userptr); stock's does not. */
+	if (ret == -EINVAL && variant == KV_STOCK) {
+		say(o, "; stock vivid has no USERPTR on dma-contig (REQBUFS EINVAL)");
+		o->not_applicable = true;
+		close(vid);
+		return;
+	}
 	if (!ret)
 		ret = vid_qbuf(vid, CAP, UP, (unsigned long)b.frame, FRAME_SIZE);
 	say(o, "; QBUF on vivid-%03d (dma-contig, 32-bit DMA mask): %s", dma32_target,
@@ -767,7 +774,10 @@ static void dma32_case(void)
 	}
 	if (!leak_mark_end(&mark, text, sizeof(text)))
 		fail(&o, "; left behind: %s", text);
-	tap_result(o.pass, "USERPTR above 4 GiB on a 32-bit DMA queue: %s", o.text);
+	if (o.not_applicable && o.pass)
+		tap_result(true, "USERPTR above 4 GiB on a 32-bit DMA queue # SKIP %s", o.text);
+	else
+		tap_result(o.pass, "USERPTR above 4 GiB on a 32-bit DMA queue: %s", o.text);
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
