@@ -37,7 +37,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,15 +159,6 @@ static int bind_to_node(int node)
 	unsigned long mask = 1UL << node;
 
 	return syscall(SYS_set_mempolicy, MPOL_BIND, &mask, 8 * sizeof(mask)) ? -errno : 0;
-}
-
-static void run_on_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* ---- memory ----------------------------------------------------------- */
@@ -399,17 +389,15 @@ static void ev_numa_scan(struct buf *b, struct effect *e)
 	size_t i;
 
 	/*
-	 * Read from node 0's CPU: node 1's pages are misplaced for this task.
+	 * Both CPUs sit in node 0: node 1's pages are misplaced for this task.
 	 * NUMA balancing leaves tasks bound to a node alone: unbind first.
 	 */
 	syscall(SYS_set_mempolicy, 0, NULL, 0);
-	run_on_cpu(0);
 	cpu_access(b, true);
 	while (now_ms() < end)
 		for (i = 0; i < FRAME_SIZE; i += PAGE)
 			sink += b->frame[i];
 	cpu_access(b, false);
-	run_on_cpu(1);
 	faults = vmstat("numa_hint_faults") - faults;
 	migrated = vmstat("numa_pages_migrated") - migrated;
 	snprintf(e->what, sizeof(e->what), "NUMA balancing: %lld hint faults, %lld pages migrated",
@@ -616,18 +604,16 @@ static void run_case(void *arg, void *out)
 	}
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	write_file(CGROUP "/cgroup.procs", pid);
-	run_on_cpu(1);
 	if (bind_to_node(1) || setup_buf(j->kind, &b, o))
 		return;
 	fill_canary(&b);
+	where(&b, &n0, &n1, &high);
 	if (j->kind <= M_UDMABUF) {
-		where(&b, &n0, &n1, &high);
 		say(o, "pages on node 1: %d, above 4 GiB: %d of %lu", n1, high, FRAME_PAGES);
 		if (high != (int)FRAME_PAGES)
 			fail(o, " (a page-backed buffer bound to node 1 must lie above 4 GiB)");
 	} else {
 		/* move_pages() looks up each page with follow_page(): a PFN map has none */
-		where(&b, &n0, &n1, &high);
 		say(o, "allocated on node 1 (move_pages() finds %d of its pages, pagemap %d)",
 		    n0 + n1, high);
 		if (n0 + n1 && j->kind != M_VIVID)
