@@ -317,6 +317,28 @@ int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size)
 	return 0;
 }
 
+uint8_t *map_hpage_aligned(size_t len, int prot, int flags, int fd)
+{
+	uint8_t *p = mmap(NULL, len + HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *at;
+	int err;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	at = (uint8_t *)(((unsigned long)p + HPAGE - 1) & ~(HPAGE - 1));
+	if (mmap(at, len, prot, flags | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		err = errno;
+		munmap(p, len + HPAGE);
+		errno = err;
+		return NULL;
+	}
+	/* The reservation's slack on either side */
+	if (at > p)
+		munmap(p, at - p);
+	munmap(at + len, p + HPAGE - at);
+	return at;
+}
+
 bool read_pins(long long *acquired, long long *released)
 {
 	char line[128];

@@ -54,6 +54,14 @@ int heap_alloc(const char *heap, size_t size);
 int cma_heap_name(char *name, size_t len);
 /* A vgem dumb buffer of at least @pages pages: 0 or -errno; its size. */
 int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size);
+/* A transparent huge page's size on x86-64. */
+#define HPAGE (2UL << 20)
+/*
+ * mmap(@len bytes, @prot, @flags, @fd at offset 0) at a 2 MiB boundary,
+ * where huge pages can back it; munmap(at, @len) releases all of it. The
+ * mapping, or NULL with errno set.
+ */
+uint8_t *map_hpage_aligned(size_t len, int prot, int flags, int fd);
 /*
  * /proc/vmstat's FOLL_PIN counters, folded first (/proc/sys/vm/stat_refresh:
  * they are per-CPU). False when the kernel has none.

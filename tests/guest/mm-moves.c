@@ -66,7 +66,6 @@
 
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
 #define UP V4L2_MEMORY_USERPTR
-#define HPAGE (2UL << 20)
 /* Page-backed kinds: two huge pages, the frame 3 pages into the first. */
 #define BIG_LEN (2 * HPAGE)
 #define FRAME_OFF (3 * PAGE)
@@ -163,20 +162,6 @@ static int bind_to_node(int node)
 
 /* ---- memory ----------------------------------------------------------- */
 
-/* @len bytes at a 2 MiB boundary: the huge pages the THP events need. */
-static uint8_t *map_aligned(size_t len, int prot, int flags, int fd)
-{
-	uint8_t *p = mmap(NULL, len + HPAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint8_t *at;
-
-	if (p == MAP_FAILED)
-		return NULL;
-	at = (uint8_t *)(((unsigned long)p + HPAGE - 1) & ~(HPAGE - 1));
-	if (mmap(at, len, prot, flags | MAP_FIXED, fd, 0) == MAP_FAILED)
-		return NULL;
-	return at;
-}
-
 static int udmabuf_of(int memfd, size_t len)
 {
 	struct udmabuf_create create = { .memfd = memfd, .flags = UDMABUF_FLAGS_CLOEXEC,
@@ -221,7 +206,7 @@ static int setup_buf(enum mkind kind, struct buf *b, struct outcome *o)
 	b->fd = -1;
 	switch (kind) {
 	case M_ANON:
-		b->map = map_aligned(BIG_LEN, PROT_READ | PROT_WRITE,
+		b->map = map_hpage_aligned(BIG_LEN, PROT_READ | PROT_WRITE,
 				     MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		break;
 	case M_MEMFD:
@@ -244,7 +229,7 @@ static int setup_buf(enum mkind kind, struct buf *b, struct outcome *o)
 			b->dmabuf = true;
 		}
 		b->fd = fd;
-		b->map = map_aligned(BIG_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+		b->map = map_hpage_aligned(BIG_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
 		break;
 	default:
 		if (setup_kind(from_mem_kind[kind], &b->lm, err, sizeof(err))) {
@@ -453,7 +438,7 @@ static void ev_ksm(struct buf *b, struct effect *e)
 
 	/* The twin holds the canary the frame's memory was filled with. */
 	if (!b->twin) {
-		b->twin = map_aligned(BIG_LEN, PROT_READ | PROT_WRITE,
+		b->twin = map_hpage_aligned(BIG_LEN, PROT_READ | PROT_WRITE,
 				      MAP_PRIVATE | MAP_ANONYMOUS, -1);
 		if (!b->twin) {
 			snprintf(e->what, sizeof(e->what), "twin: %s", errname(errno));
