@@ -190,6 +190,7 @@ static int setup_vgem(struct lmem *m, char *err, size_t len)
 		snprintf(err, len, "vgem dumb buffer: %s", errname(ret ? -ret : errno));
 		return -1;
 	}
+	m->gem_handle = map.handle;
 	return map_shared(m, card, map.offset, err, len);
 }
 
@@ -261,13 +262,57 @@ int setup_kind(enum kind kind, struct lmem *m, char *err, size_t len)
 	return -1;
 }
 
+int setup_huge(struct lmem *m, char *err, size_t len)
+{
+	uint8_t *p = map_hpage_aligned(HPAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1);
+
+	memset(m, 0, sizeof(*m));
+	m->kind = K_MALLOC;
+	m->fd = -1;
+	if (!p || madvise(p, HPAGE, MADV_HUGEPAGE)) {
+		snprintf(err, len, "huge page mapping: %s", errname(errno));
+		if (p)
+			munmap(p, HPAGE);
+		return -1;
+	}
+	/* The first touch faults the huge page in. */
+	memset(p, 0, FRAME_SIZE);
+	m->map = p;
+	m->map_len = HPAGE;
+	m->mapped = true;
+	m->huge = true;
+	m->uptr = (unsigned long)p;
+	return 0;
+}
+
+int export_dmabuf(const struct lmem *m)
+{
+	struct v4l2_exportbuffer exp = { .type = CAP, .flags = O_RDWR | O_CLOEXEC };
+	int fd;
+
+	switch (m->kind) {
+	case K_HEAP:
+	case K_IVSHMEM:
+		fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? -errno : fd;
+	case K_VGEM:
+		return drmPrimeHandleToFD(m->fd, m->gem_handle, DRM_CLOEXEC | DRM_RDWR, &fd) ?
+		       -errno : fd;
+	case K_VIVID:
+		return ioctl(m->fd, VIDIOC_EXPBUF, &exp) ? -errno : exp.fd;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 void release_mem(struct lmem *m)
 {
 	bool mapped = m->mapped;
 
 	/* Said first: a thread racing with this one skips the memory then. */
 	__atomic_store_n(&m->mapped, false, __ATOMIC_RELAXED);
-	if (mapped && m->kind != K_MALLOC)
+	if (mapped && (m->kind != K_MALLOC || m->huge))
 		munmap(m->map, m->map_len);
 	/* malloc: never freed, its block may be unmapped */
 	if (m->fd >= 0)

@@ -92,6 +92,8 @@ struct lmem {
 	int fd;
 	off_t fd_off;
 	bool dmabuf;		/* fd is a dma-buf: sync around CPU access */
+	bool huge;		/* setup_huge()'s: unmapped on release */
+	uint32_t gem_handle;	/* K_VGEM: the dumb buffer's handle on fd */
 };
 
 /* Where the queued range starts in the mapping. */
@@ -105,6 +107,19 @@ int map_shared(struct lmem *m, int fd, off_t off, char *err, size_t len);
  * needs mem_kinds_prepare() (or badinput's mallopt) first: a mapping of its own.
  */
 int setup_kind(enum kind kind, struct lmem *m, char *err, size_t len);
+/*
+ * Anonymous private memory in one transparent huge page (MADV_HUGEPAGE),
+ * the range at its start: physically contiguous, so that a dma-contig queue
+ * without an IOMMU can take it pinned. Kind K_MALLOC: ordinary memory.
+ * 0, or -1 with why in @err.
+ */
+int setup_huge(struct lmem *m, char *err, size_t len);
+/*
+ * A new dma-buf fd (O_CLOEXEC) of the memory's exporter: the heap's or the
+ * BAR's dma-buf again, the vgem buffer through PRIME, the vivid buffer
+ * through VIDIOC_EXPBUF. -EOPNOTSUPP for malloc and memfd, or -errno.
+ */
+int export_dmabuf(const struct lmem *m);
 /* Release the exporter's side: the mapping and the fd, when still there. */
 void release_mem(struct lmem *m);
 
