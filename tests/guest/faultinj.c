@@ -13,15 +13,15 @@
  * The sweeps:
  *  - QBUF and PREPARE_BUF of USERPTR memory of each kind (mem-kind.h) on a
  *    vb2-vmalloc vivid capture queue;
- *  - on a vb2-dma-contig vivid capture queue: USERPTR QBUF of each kind and
- *    of an anonymous transparent huge page (vivid's contig_userptr, the
- *    series' only), DMABUF QBUF of each dma-buf kind's dma-buf, and
- *    VIDIOC_EXPBUF of the queue's own MMAP buffer. Without an IOMMU,
- *    dma-contig takes DMA-contiguous memory only: the ivshmem BAR and the
- *    huge page (pinned, then mapped by vivid through vb2_plane_vaddr() to
- *    draw the frame) import; the other kinds are refused with EFAULT, or
- *    import when their pages happen to be contiguous, and are swept up to
- *    that.
+ *  - on a vb2-dma-contig vivid capture queue: USERPTR QBUF of each dma-buf
+ *    kind and of an anonymous transparent huge page (vivid's
+ *    contig_userptr, the series' only), DMABUF QBUF of each dma-buf kind's
+ *    dma-buf, and VIDIOC_EXPBUF of the queue's own MMAP buffer. Without an
+ *    IOMMU, dma-contig takes DMA-contiguous memory only: the ivshmem BAR
+ *    and the huge page (pinned, then mapped by vivid through
+ *    vb2_plane_vaddr() to draw the frame) import; the other kinds are
+ *    refused with EFAULT, or import when their pages happen to be
+ *    contiguous, and are swept up to that.
  *
  * On the zcbuf kernel the dma-buf kinds' USERPTR runs the new path (find
  * the dma-buf behind the VMA, attach and map or vmap, the MMU interval
@@ -424,7 +424,12 @@ static void contig_sweeps(const char *only)
 	if (kernel == PATCHED && !tap_result(userptr, "vivid-%03d offers USERPTR on dma-contig",
 					     contig_q.inst))
 		userptr = false;
-	for (k = 0; k <= MEM_HUGE; k++) {
+	/*
+	 * Ordinary memory takes the pinning path, swept with the huge page:
+	 * malloc's and memfd's scattered pages would only be refused at its
+	 * end, after the same steps.
+	 */
+	for (k = K_HEAP; k <= MEM_HUGE; k++) {
 		if (!selected(only, k))
 			continue;
 		if (!userptr)
