@@ -310,9 +310,10 @@ static void sweep_child(void *arg, void *out)
 	/* Without a fault the call ends as it must. */
 	ended_ok = !s->last || (s->last == -EFAULT && !must_succeed(a->q, a->mem, a->op));
 	if (!ended_ok)
-		snprintf(s->text, sizeof(s->text), "without a fault %s %s (want ok%s)",
+		snprintf(s->text, sizeof(s->text), "without a fault %s %s (want ok%s)%s",
 			 op_names[a->op], errname(-s->last),
-			 must_succeed(a->q, a->mem, a->op) ? "" : " or EFAULT");
+			 must_succeed(a->q, a->mem, a->op) ? "" : " or EFAULT",
+			 a->mem == MEM_HUGE ? ": no huge page behind it?" : "");
 	else if (s->last)
 		snprintf(s->text, sizeof(s->text), "without a fault refused: %s",
 			 errname(-s->last));
