@@ -57,8 +57,15 @@ pid_t ivshmem_unbind_start(const char *pci_addr)
 {
 	pid_t pid = fork();
 
-	if (pid == 0)
+	if (pid == 0) {
+		/*
+		 * Hold none of the caller's files: a video node or dma-buf the
+		 * caller closes during the unbind must be released then, not
+		 * when this child exits after the unbind.
+		 */
+		close_range(3, ~0U, 0);
 		_exit(write_file(IVSHMEM_DRIVER_DIR "/unbind", pci_addr) ? 1 : 0);
+	}
 	return pid;
 }
 

@@ -20,7 +20,10 @@
 int ivshmem_open(char *pci_addr, size_t len);
 /* IVSHMEM_IOPFN_IOC_EXPORT with file @flags: a dma-buf fd or -errno. */
 int ivshmem_export(int dev, uint32_t flags);
-/* Unbind the driver from @pci_addr in a child process: its pid or -1. */
+/*
+ * Unbind the driver from @pci_addr in a child process, which closes the
+ * file descriptors it inherits: its pid or -1.
+ */
 pid_t ivshmem_unbind_start(const char *pci_addr);
 /*
  * Wait up to @timeout_ms for the unbind child: 0 when the unbind worked, 1
