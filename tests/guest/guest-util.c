@@ -339,6 +339,74 @@ uint8_t *map_hpage_aligned(size_t len, int prot, int flags, int fd)
 	return at;
 }
 
+void gem_close(int card, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+
+	ioctl(card, DRM_IOCTL_GEM_CLOSE, &arg);
+}
+
+/* vgem's fence uAPI (include/uapi/drm/vgem_drm.h), which libdrm does not ship. */
+struct zc_vgem_fence_attach {
+	uint32_t handle;
+	uint32_t flags;		/* 1: a write fence */
+	uint32_t out_fence;
+	uint32_t pad;
+};
+
+struct zc_vgem_fence_signal {
+	uint32_t fence;
+	uint32_t flags;
+};
+
+#define ZC_IOCTL_VGEM_FENCE_ATTACH \
+	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct zc_vgem_fence_attach)
+#define ZC_IOCTL_VGEM_FENCE_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct zc_vgem_fence_signal)
+
+/* A vgem write fence, as a sync_file fd: vgem signals it after 10 s. */
+static int vgem_fence_sync_file(int card, uint32_t *fence)
+{
+	struct drm_mode_create_dumb create = { .width = 64, .height = 64, .bpp = 32 };
+	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
+	struct zc_vgem_fence_attach attach;
+	int bo = -1, ret;
+
+	if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create))
+		return -errno;
+	attach = (struct zc_vgem_fence_attach){ .handle = create.handle, .flags = 1 };
+	ret = drmIoctl(card, ZC_IOCTL_VGEM_FENCE_ATTACH, &attach) ? -errno : 0;
+	if (!ret)
+		ret = drmPrimeHandleToFD(card, create.handle, DRM_CLOEXEC, &bo) ? -errno : 0;
+	if (!ret)
+		ret = ioctl(bo, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp) ? -errno : 0;
+	if (bo >= 0)
+		close(bo);
+	gem_close(card, create.handle);
+	*fence = attach.out_fence;
+	return ret ? ret : exp.fd;
+}
+
+int dmabuf_add_vgem_fence(int card, int fd, uint32_t *fence)
+{
+	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
+	int ret = vgem_fence_sync_file(card, fence);
+
+	if (ret < 0)
+		return ret;
+	imp.fd = ret;
+	ret = ioctl(fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp) ? -errno : 0;
+	close(imp.fd);
+	return ret;
+}
+
+int vgem_fence_signal(int card, uint32_t fence)
+{
+	struct zc_vgem_fence_signal arg = { .fence = fence };
+
+	return drmIoctl(card, ZC_IOCTL_VGEM_FENCE_SIGNAL, &arg) ? -errno : 0;
+}
+
 bool read_pins(long long *acquired, long long *released)
 {
 	char line[128];

@@ -62,6 +62,17 @@ int vgem_create_dumb(int card, size_t pages, uint32_t *handle, uint64_t *size);
  * mapping, or NULL with errno set.
  */
 uint8_t *map_hpage_aligned(size_t len, int prot, int flags, int fd);
+/* Close the GEM handle @handle of the DRM fd @card. */
+void gem_close(int card, uint32_t handle);
+/*
+ * Add a pending vgem write fence to the dma-buf @fd
+ * (DMA_BUF_IOCTL_IMPORT_SYNC_FILE): a fence userspace signals when it likes,
+ * with vgem_fence_signal() (vgem does after 10 s). 0 or -errno; the fence's
+ * number in *@fence.
+ */
+int dmabuf_add_vgem_fence(int card, int fd, uint32_t *fence);
+/* Signal the vgem fence numbered @fence: 0 or -errno. */
+int vgem_fence_signal(int card, uint32_t fence);
 /*
  * /proc/vmstat's FOLL_PIN counters, folded first (/proc/sys/vm/stat_refresh:
  * they are per-CPU). False when the kernel has none.

@@ -55,13 +55,6 @@ static char pci_addr[64];
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static void gem_close(int card, uint32_t handle)
-{
-	struct drm_gem_close arg = { .handle = handle };
-
-	ioctl(card, DRM_IOCTL_GEM_CLOSE, &arg);
-}
-
 /* An export whose reserved field is not zero: -errno, or a dma-buf fd. */
 static int export_reserved(int dev)
 {
@@ -407,45 +400,6 @@ static int test_unbind_file_gone(int dev)
 	return dev;
 }
 
-/* vgem's fence uAPI (include/uapi/drm/vgem_drm.h), which libdrm does not ship. */
-struct zc_vgem_fence_attach {
-	uint32_t handle;
-	uint32_t flags;		/* 1: a write fence */
-	uint32_t out_fence;
-	uint32_t pad;
-};
-
-struct zc_vgem_fence_signal {
-	uint32_t fence;
-	uint32_t flags;
-};
-
-#define ZC_IOCTL_VGEM_FENCE_ATTACH \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct zc_vgem_fence_attach)
-#define ZC_IOCTL_VGEM_FENCE_SIGNAL \
-	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct zc_vgem_fence_signal)
-
-/* A vgem write fence, as a sync_file fd: vgem signals it after 10 s. */
-static int vgem_fence_sync_file(int card, struct zc_vgem_fence_attach *fence)
-{
-	struct drm_mode_create_dumb create = { .width = 64, .height = 64, .bpp = 32 };
-	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
-	int bo = -1, ret;
-
-	if (drmIoctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create))
-		return -errno;
-	*fence = (struct zc_vgem_fence_attach){ .handle = create.handle, .flags = 1 };
-	ret = drmIoctl(card, ZC_IOCTL_VGEM_FENCE_ATTACH, fence) ? -errno : 0;
-	if (!ret)
-		ret = drmPrimeHandleToFD(card, create.handle, DRM_CLOEXEC, &bo) ? -errno : 0;
-	if (!ret)
-		ret = ioctl(bo, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp) ? -errno : 0;
-	if (bo >= 0)
-		close(bo);
-	gem_close(card, create.handle);
-	return ret ? ret : exp.fd;
-}
-
 /*
  * A fence that userspace added to the dma-buf (DMA_BUF_IOCTL_IMPORT_SYNC_FILE)
  * and signals when it likes: revocation waits for fences a while only, and
@@ -454,20 +408,14 @@ static int vgem_fence_sync_file(int card, struct zc_vgem_fence_attach *fence)
 static int test_unbind_fence(int dev)
 {
 	const char *what = "a fence userspace holds";
-	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
-	struct zc_vgem_fence_attach fence;
-	int card, fa, sync = -1, ret, waited = -1;
+	int card, fa, ret, waited = -1;
+	uint32_t fence;
 	double ms;
 	pid_t pid;
 
 	card = open_vgem();
 	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
-	ret = card < 0 || fa < 0 ? -ENODEV : vgem_fence_sync_file(card, &fence);
-	if (ret >= 0) {
-		sync = ret;
-		imp.fd = sync;
-		ret = ioctl(fa, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp) ? -errno : 0;
-	}
+	ret = card < 0 || fa < 0 ? -ENODEV : dmabuf_add_vgem_fence(card, fa, &fence);
 	if (!tap_result(ret >= 0, "%s: a pending vgem fence is added to the dma-buf (%s)",
 			what, ret < 0 ? errname(-ret) : "ok"))
 		goto out;
@@ -476,14 +424,11 @@ static int test_unbind_fence(int dev)
 		   "%s: the unbind ends within 1.5 s, before the fence (%.0f ms)", what, ms);
 	if (waited < 0)
 		ivshmem_unbind_kill(pid);
-	drmIoctl(card, ZC_IOCTL_VGEM_FENCE_SIGNAL,
-		 &(struct zc_vgem_fence_signal){ .fence = fence.out_fence });
+	vgem_fence_signal(card, fence);
 	close(dev);
 	dev = ivshmem_rebind(pci_addr);
 	tap_result(dev >= 0, "%s: rebinding the driver brings the device back", what);
 out:
-	if (sync >= 0)
-		close(sync);
 	if (fa >= 0)
 		close(fa);
 	if (card >= 0)
