@@ -77,6 +77,7 @@ const char *errname(int err)
 	case EOVERFLOW: return "EOVERFLOW";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";
+	case EMFILE: return "EMFILE";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;

@@ -16,7 +16,9 @@
  *    waits for it a while only
  *  - fail-nth sweeps over the export ioctl and over probe: every injected
  *    failure is an error or a success, nothing is left behind (file
- *    descriptors, device nodes; kmemleak checks memory after the suite)
+ *    descriptors, device nodes; kmemleak checks memory after the suite);
+ *    and the export's late failures on purpose (no free file descriptor:
+ *    EMFILE; an argument it cannot write back: EFAULT), its dma-buf gone
  *
  * Usage: iopfn-ivshmem EXPECTED_SIZE_BYTES. Prints TAP.
  */
@@ -32,6 +34,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -205,6 +208,8 @@ static void test_export_and_mmap(int dev, size_t size)
 		   "export refuses O_WRONLY, access mode 3 and unknown flags with EINVAL");
 	tap_result(export_reserved(dev) == -EINVAL,
 		   "export refuses a non-zero reserved field with EINVAL");
+	tap_result(ioctl(dev, IVSHMEM_IOPFN_IOC_EXPORT, NULL) && errno == EFAULT,
+		   "export of an argument it cannot read fails with EFAULT");
 	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	fb = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	if (!tap_result(fa >= 0 && fb >= 0, "export two dma-bufs of the BAR"))
@@ -470,6 +475,77 @@ static void test_export_fault_injection(int dev)
 		close(fd);
 }
 
+/* The dma-bufs the kernel has (DMABUF_SYSFS_STATS lists them): a count or -errno. */
+static int count_dmabufs(void)
+{
+	DIR *d = opendir("/sys/kernel/dmabuf/buffers");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
+ * The export's failures after the dma-buf is made, which the fail-nth sweep
+ * reaches only when its fault points fall that way: no file descriptor free
+ * below RLIMIT_NOFILE (EMFILE), and an argument it can read but not write
+ * back (EFAULT, the fd reserved for it unused). The dma-buf must go again
+ * and no fd be left.
+ */
+static void test_export_late_failures(int dev)
+{
+	struct ivshmem_iopfn_export *ro;
+	int lowest, before, with, after, fds, ret;
+	struct rlimit old, lim;
+
+	lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (lowest >= 0)
+		close(lowest);
+	/* The count must see an export: one more while it is open */
+	before = count_dmabufs();
+	ret = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	with = count_dmabufs();
+	if (ret >= 0)
+		close(ret);
+	if (!tap_result(lowest >= 0 && before >= 0 && with == before + 1 &&
+			!getrlimit(RLIMIT_NOFILE, &old),
+			"late export failures: the lowest free fd is %d; the kernel lists %d dma-bufs, %d with an export open",
+			lowest, before, with))
+		return;
+
+	/* Every fd below the limit is taken */
+	lim = old;
+	lim.rlim_cur = lowest;
+	ret = setrlimit(RLIMIT_NOFILE, &lim) ? -errno : ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	setrlimit(RLIMIT_NOFILE, &old);
+	if (ret >= 0)
+		close(ret);
+	after = count_dmabufs();
+	tap_result(ret == -EMFILE && after == before,
+		   "no free fd: the export fails with EMFILE and leaves no dma-buf (%s, %d dma-bufs before, %d after)",
+		   ret >= 0 ? "exported" : errname(-ret), before, after);
+
+	ro = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!tap_result(ro != MAP_FAILED, "read-only argument: map a page for it"))
+		return;
+	*ro = (struct ivshmem_iopfn_export){ .flags = O_RDWR | O_CLOEXEC };
+	fds = count_fds();
+	ret = mprotect(ro, PAGE, PROT_READ) ? -errno :
+	      ioctl(dev, IVSHMEM_IOPFN_IOC_EXPORT, ro) ? -errno : (int)ro->fd;
+	if (ret >= 0)
+		close(ret);
+	after = count_dmabufs();
+	tap_result(ret == -EFAULT && after == before && count_fds() == fds,
+		   "read-only argument: the export fails with EFAULT and leaves no dma-buf or fd (%s, %d dma-bufs before, %d after)",
+		   ret >= 0 ? "exported" : errname(-ret), before, after);
+	munmap(ro, PAGE);
+}
+
 /*
  * fail-nth over probe: binding the driver runs its probe (iopfn_create(),
  * misc_register()...) in this thread. Every failure leaves no device node,
@@ -535,6 +611,7 @@ int main(int argc, char **argv)
 		dev = test_unbind_fence(dev);
 	if (dev >= 0) {
 		test_export_fault_injection(dev);
+		test_export_late_failures(dev);
 		dev = test_probe_fault_injection(dev);
 	}
 	if (dev >= 0)
