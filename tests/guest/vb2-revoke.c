@@ -21,11 +21,14 @@
  * queueing the buffer again fails with ENODEV. Before, the unbind
  * waited for as long as userspace kept the buffer.
  *
- * Then media requests on vim2m. A request queued before STREAMON, holding
- * the BAR and a control: the revocation lets go of the buffer, and once
+ * Then media requests on vim2m, holding the BAR and a control. A request
+ * queued before STREAMON: the revocation lets go of the buffer, and once
  * streaming starts vb2 fails it without handing it to vim2m; the request
- * must still complete, the control's part of it too. And a buffer prepared
- * and then revoked: queueing the request that holds it fails with ENODEV.
+ * must still complete, the control's part of it too. A request queued while
+ * streaming, with no job to run: vim2m gives the buffer back, and completes
+ * the request's control. And a buffer prepared, or in a request not queued
+ * yet, and then revoked: queueing the request that holds it fails with
+ * ENODEV.
  *
  * And vim2m's fd closed while the unbind revokes the BAR it holds: vim2m
  * releases its queues without their lock, so vb2's revocation work and the
@@ -353,22 +356,68 @@ static int request_set_hflip(int vid, int request)
 }
 
 /*
- * vim2m with a request that holds the BAR (OUTPUT buffer 0) and a control.
- * @queued: the request is queued before the revocation, before STREAMON;
- * otherwise the buffer is only prepared then, and put in the request after.
- * Returns the device fd of the driver bound again, or -1.
+ * Where a request that holds the BAR stands when the BAR is revoked:
+ *  - REQ_PREPARED: the buffer is only prepared, and put in the request after;
+ *  - REQ_IN_REQUEST: the buffer, which imported the BAR when queued once
+ *    before, is in a request that is not queued yet;
+ *  - REQ_QUEUED: the request is queued, before STREAMON;
+ *  - REQ_STREAMING: the request is queued while the OUTPUT queue streams:
+ *    vim2m has the buffer but no job for it (no CAPTURE buffer), and gives
+ *    it back.
  */
-static int test_revoke_request(int dev, uint32_t memory, bool queued)
+enum req_when { REQ_PREPARED, REQ_IN_REQUEST, REQ_QUEUED, REQ_STREAMING };
+static const char *const req_when_names[] = {
+	"of a prepared buffer", "not queued yet", "queued", "queued while streaming",
+};
+
+static int queue_request(int req)
 {
-	char what[64];
+	return ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
+}
+
+/* Put the BAR, buffer 0 of @vid's OUTPUT queue, where @when says. */
+static int request_setup(int vid, uint32_t memory, unsigned long mem, int req,
+			 enum req_when when)
+{
+	int ret = 0;
+
+	switch (when) {
+	case REQ_PREPARED:
+		return prepare_or_queue(vid, memory, mem, -1);
+	case REQ_IN_REQUEST:
+		/* STREAMOFF hands the buffer back with the BAR still imported */
+		ret = vid_qbuf(vid, OUT, memory, mem, FRAME_SIZE);
+		if (!ret)
+			ret = vid_stream(vid, OUT, false);
+		return ret ? ret : prepare_or_queue(vid, memory, mem, req);
+	case REQ_STREAMING:
+		ret = vid_stream(vid, OUT, true);
+		/* fall through */
+	case REQ_QUEUED:
+		if (!ret)
+			ret = prepare_or_queue(vid, memory, mem, req);
+		return ret ? ret : queue_request(req);
+	}
+	return -EINVAL;
+}
+
+/*
+ * vim2m with a request that holds the BAR (OUTPUT buffer 0) and a control,
+ * revoked at @when. A request not queued then cannot be queued after (the
+ * buffer must import the BAR again); a queued one completes, the control's
+ * part too, with the buffer in error. Returns the device fd of the driver
+ * bound again, or -1.
+ */
+static int test_revoke_request(int dev, uint32_t memory, enum req_when when)
+{
+	char what[96];
 	int fa, vid, media, req = -1, ret, waited = -1;
 	struct pollfd pfd;
 	unsigned long mem;
 	void *map;
 	pid_t pid;
 
-	snprintf(what, sizeof(what), "vim2m request %s, %s",
-		 queued ? "queued" : "of a prepared buffer",
+	snprintf(what, sizeof(what), "vim2m request %s, %s", req_when_names[when],
 		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
 	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
 	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
@@ -387,25 +436,28 @@ static int test_revoke_request(int dev, uint32_t memory, bool queued)
 	if (!ret)
 		ret = request_set_hflip(vid, req);
 	if (!ret)
-		ret = prepare_or_queue(vid, memory, mem, queued ? req : -1);
-	if (!ret && queued)
-		ret = ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
+		ret = request_setup(vid, memory, mem, req, when);
 	if (!tap_result(!ret, "%s: the BAR %s, a request with a control (%s)", what,
-			queued ? "queued in the request" : "prepared", errname(-ret)))
+			when == REQ_PREPARED ? "prepared" : "in the request", errname(-ret)))
 		goto out;
+	if (when == REQ_STREAMING)
+		tap_result(driver_holds(vid, OUT, memory),
+			   "%s: vim2m holds the buffer (QUERYBUF: queued, not done)", what);
 
 	pid = unbind_timed(what, &waited);
-	if (!queued) {
-		ret = prepare_or_queue(vid, memory, mem, req);
+	if (when == REQ_PREPARED || when == REQ_IN_REQUEST) {
+		ret = when == REQ_PREPARED ? prepare_or_queue(vid, memory, mem, req) : 0;
 		if (!ret)
-			ret = ioctl(req, MEDIA_REQUEST_IOC_QUEUE) ? -errno : 0;
+			ret = queue_request(req);
 		tap_result(ret == -ENODEV,
 			   "%s: queueing the request that holds it fails with ENODEV (%s)",
 			   what, ret ? errname(-ret) : "queued");
 		goto stop;
 	}
-	ret = vid_stream(vid, OUT, true);
-	tap_result(!ret, "%s: STREAMON (%s)", what, errname(-ret));
+	if (when == REQ_QUEUED) {
+		ret = vid_stream(vid, OUT, true);
+		tap_result(!ret, "%s: STREAMON (%s)", what, errname(-ret));
+	}
 	pfd = (struct pollfd){ .fd = req, .events = POLLPRI };
 	ret = poll(&pfd, 1, 5000);
 	tap_result(ret == 1 && (pfd.revents & POLLPRI),
@@ -447,11 +499,9 @@ int main(void)
 		for (m = 0; m < 2; m++)
 			for (w = QUEUED; w <= ACTIVE && dev >= 0; w++)
 				dev = test_revoke(dev, &targets[t], memories[m], w);
-	for (m = 0; m < 2 && dev >= 0; m++) {
-		dev = test_revoke_request(dev, memories[m], true);
-		if (dev >= 0)
-			dev = test_revoke_request(dev, memories[m], false);
-	}
+	for (m = 0; m < 2; m++)
+		for (w = REQ_PREPARED; w <= REQ_STREAMING && dev >= 0; w++)
+			dev = test_revoke_request(dev, memories[m], w);
 	for (m = 0; m < 2 && dev >= 0; m++)
 		dev = test_revoke_close(dev, memories[m]);
 	if (dev >= 0)
