@@ -21,6 +21,10 @@
  * queueing the buffer again fails with ENODEV. Before, the unbind
  * waited for as long as userspace kept the buffer.
  *
+ * The BAR queued in vivid while another thread holds vivid's lock (its
+ * S_EXT_CTRLS stalled by userfaultfd): vb2's revocation work needs the
+ * lock and tries again until it is free; the unbind waits that long only.
+ *
  * Then media requests on vim2m, holding the BAR and a control. A request
  * queued before STREAMON: the revocation lets go of the buffer, and once
  * streaming starts vb2 fails it without handing it to vim2m; the request
@@ -41,13 +45,16 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/media.h>
+#include <linux/userfaultfd.h>
 #include <linux/videodev2.h>
 
 #include "guest-util.h"
@@ -309,6 +316,135 @@ static int test_revoke_close(int dev, uint32_t memory)
 	return dev;
 }
 
+/*
+ * vivid's lock (its queues' lock too), held by a thread for as long as the
+ * test likes: S_EXT_CTRLS of vivid's "String" control, whose value sits in
+ * a page userfaultfd keeps missing. The ioctl copies it under the lock.
+ */
+struct held_lock {
+	int vid, uffd, ret;
+	char *page;
+	pthread_t thread;
+};
+
+static void *set_string_ctrl(void *arg)
+{
+	struct held_lock *h = arg;
+	struct v4l2_ext_control c = { .size = 4, .string = h->page };
+	struct v4l2_ext_controls cs = {
+		.which = V4L2_CTRL_WHICH_CUR_VAL, .count = 1, .controls = &c,
+	};
+	int id = vid_ctrl_id_by_name(h->vid, "String");
+
+	c.id = id;
+	h->ret = id < 0 ? id : ioctl(h->vid, VIDIOC_S_EXT_CTRLS, &cs) ? -errno : 0;
+	return NULL;
+}
+
+/* Start holding the lock: 0 once the thread waits for its page, or -errno. */
+static int hold_lock(struct held_lock *h, int vid)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct pollfd pfd;
+	struct uffd_msg msg;
+
+	*h = (struct held_lock){ .vid = vid, .uffd = -1, .page = MAP_FAILED };
+	h->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (h->uffd < 0 || ioctl(h->uffd, UFFDIO_API, &api))
+		return -errno;
+	h->page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h->page == MAP_FAILED)
+		return -errno;
+	reg.range = (struct uffdio_range){ .start = (unsigned long)h->page, .len = PAGE };
+	if (ioctl(h->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	if (pthread_create(&h->thread, NULL, set_string_ctrl, h))
+		return -EAGAIN;
+	pfd = (struct pollfd){ .fd = h->uffd, .events = POLLIN };
+	if (poll(&pfd, 1, 5000) != 1 || read(h->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* Let the thread's copy complete and wait for it: its ioctl's result. */
+static int release_lock(struct held_lock *h)
+{
+	static char value[PAGE] = "abc";
+	struct uffdio_copy copy = {
+		.dst = (unsigned long)h->page, .src = (unsigned long)value, .len = PAGE,
+	};
+	int ret = -EBADF;
+
+	if (h->uffd >= 0 && h->page != MAP_FAILED && !ioctl(h->uffd, UFFDIO_COPY, &copy)) {
+		pthread_join(h->thread, NULL);
+		ret = h->ret;
+	}
+	if (h->page != MAP_FAILED)
+		munmap(h->page, PAGE);
+	if (h->uffd >= 0)
+		close(h->uffd);
+	return ret;
+}
+
+/*
+ * The BAR queued in vivid (before STREAMON) while another thread holds
+ * vivid's lock, which the queue's revocation work needs: the work does not
+ * sleep on it (REQBUFS(0) cancels the work with it held) but tries again a
+ * jiffy later, so the unbind waits for as long as the lock is held, and ends
+ * within UNBIND_MS once it is free.
+ */
+static int test_revoke_locked(int dev, uint32_t memory)
+{
+	const struct target *t = &targets[0];
+	struct held_lock h = { .uffd = -1, .page = MAP_FAILED };
+	int fa, vid, ret, waited = -1, held = -1;
+	unsigned long mem;
+	char what[80];
+	double t_free;
+	void *map;
+	pid_t pid = -1;
+
+	snprintf(what, sizeof(what), "%s, %s, queued, vivid's lock held", t->name,
+		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	vid = open_target(t);
+	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
+	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : setup(vid, t, memory, mem, QUEUED);
+	if (!ret)
+		ret = hold_lock(&h, vid);
+	if (!tap_result(!ret, "%s: the BAR is queued, a thread holds the lock (%s)", what,
+			errname(-ret)))
+		goto out;
+
+	pid = ivshmem_unbind_start(pci_addr);
+	held = ivshmem_unbind_wait(pid, UNBIND_MS);
+	tap_result(held == -1, "%s: the unbind waits while the lock is held (%d ms)", what,
+		   UNBIND_MS);
+	t_free = now_ms();
+	ret = release_lock(&h);
+	tap_result(!ret, "%s: the thread's ioctl completes (%s)", what, errname(-ret));
+	waited = held == -1 ? ivshmem_unbind_wait(pid, 10000) : held;
+	tap_result(waited == 0 && now_ms() - t_free < UNBIND_MS,
+		   "%s: the unbind ends within %d ms of the lock's release (%.0f ms)", what,
+		   UNBIND_MS, now_ms() - t_free);
+	close(vid);
+	vid = -1;
+	dev = finish_unbind(dev, pid, waited, what);
+out:
+	if (h.uffd >= 0)
+		release_lock(&h);
+	if (vid >= 0)
+		close(vid);
+	if (map != MAP_FAILED)
+		munmap(map, MAP_LEN);
+	if (fa >= 0)
+		close(fa);
+	return dev;
+}
+
 /* vim2m's media device, where its requests come from: an fd or -errno. */
 static int open_vim2m_media(void)
 {
@@ -499,6 +635,8 @@ int main(void)
 		for (m = 0; m < 2; m++)
 			for (w = QUEUED; w <= ACTIVE && dev >= 0; w++)
 				dev = test_revoke(dev, &targets[t], memories[m], w);
+	if (dev >= 0)
+		dev = test_revoke_locked(dev, V4L2_MEMORY_DMABUF);
 	for (m = 0; m < 2; m++)
 		for (w = REQ_PREPARED; w <= REQ_STREAMING && dev >= 0; w++)
 			dev = test_revoke_request(dev, memories[m], w);
