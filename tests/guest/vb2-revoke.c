@@ -34,12 +34,19 @@
  * yet, and then revoked: queueing the request that holds it fails with
  * ENODEV.
  *
- * And vim2m's fd closed while the unbind revokes the BAR it holds: vim2m
- * releases its queues without their lock, so vb2's revocation work and the
- * release must not meet (the kernel log says if they do).
+ * Then vim2m jobs: one running on the BAR, which the unbind must wait for
+ * (its buffer still completes with the error flag), and one queued behind
+ * another context's, whose fd is closed at the point where the release
+ * waits for the reservation lock the revocation holds (fence wait): vb2's
+ * revocation work runs while the release has stopped it.
+ *
+ * And vim2m's fd closed while the unbind revokes the BAR it holds, at a few
+ * offsets in time: vim2m releases its queues without their lock, so vb2's
+ * revocation work and the release must not meet (the kernel log says if
+ * they do).
  *
  * Usage: vb2-revoke. Needs vivid loaded with a vb2-vmalloc instance and a
- * vb2-dma-contig one with contig_userptr=1, vim2m, ivshmem-iopfn. TAP.
+ * vb2-dma-contig one with contig_userptr=1, vim2m, vgem, ivshmem-iopfn. TAP.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +64,7 @@
 #include <linux/userfaultfd.h>
 #include <linux/videodev2.h>
 
+#include <linux/ivshmem-iopfn.h>
 #include "guest-util.h"
 #include "ivshmem-util.h"
 #include "tap.h"
@@ -154,18 +162,25 @@ static int setup(int vid, const struct target *t, uint32_t memory,
 
 /*
  * Unbind the BAR's driver while userspace does nothing: it must end within
- * UNBIND_MS. Returns the unbind child; *waited: what ivshmem_unbind_wait()
- * said after 10 s at most.
+ * @bound_ms. Returns the unbind child; *waited: what ivshmem_unbind_wait()
+ * said after 10 s at most; *ms: how long it took.
  */
+static pid_t unbind_within(const char *what, int bound_ms, int *waited, double *ms)
+{
+	pid_t pid = ivshmem_unbind_timed(pci_addr, 10000, waited, ms);
+
+	tap_result(*waited == 0 && *ms < bound_ms,
+		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, bound_ms,
+		   *ms, *waited ? ", still waiting" : "");
+	return pid;
+}
+
+/* The same within UNBIND_MS: vb2 lets go of what the driver does not hold. */
 static pid_t unbind_timed(const char *what, int *waited)
 {
 	double ms;
-	pid_t pid = ivshmem_unbind_timed(pci_addr, 10000, waited, &ms);
 
-	tap_result(*waited == 0 && ms < UNBIND_MS,
-		   "%s: the unbind ends within %d ms (%.0f ms%s)", what, UNBIND_MS,
-		   ms, *waited ? ", still waiting" : "");
-	return pid;
+	return unbind_within(what, UNBIND_MS, waited, &ms);
 }
 
 /*
@@ -445,6 +460,193 @@ out:
 	return dev;
 }
 
+/* vim2m's "Transaction Time (msec)": how long its jobs take. */
+static int m2m_set_job_ms(int vid, int ms)
+{
+	return vid_set_ctrl_by_name(vid, "Transaction Time (msec)", ms);
+}
+
+/* How long the job that reads the BAR takes: the unbind waits for it. */
+#define JOB_MS 1000
+
+/*
+ * The BAR is vim2m's OUTPUT buffer in the job vim2m runs (for JOB_MS):
+ * vim2m cannot give the buffer back while its device reads it, and later
+ * completes it without error. The unbind waits for the job to end, and
+ * the buffer is dequeued with V4L2_BUF_FLAG_ERROR all the same: its
+ * exporter revoked what the device read. The CAPTURE buffer is good.
+ * Returns the device fd of the driver bound again, or -1.
+ */
+static int test_revoke_job(int dev, uint32_t memory)
+{
+	const struct target *t = &targets[2];
+	int fa, vid, ret, waited = -1;
+	unsigned long mem;
+	char what[64];
+	double ms;
+	void *map;
+	pid_t pid;
+
+	snprintf(what, sizeof(what), "vim2m job running on the BAR, %s",
+		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
+	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	vid = open_target(t);
+	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
+	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : setup(vid, t, memory, mem, QUEUED);
+	if (!ret)
+		ret = m2m_set_job_ms(vid, JOB_MS);
+	/* vim2m starts the job in STREAMON */
+	if (!ret)
+		ret = start(vid, t, true);
+	if (!tap_result(!ret && driver_holds(vid, OUT, memory),
+			"%s: vim2m runs a %d ms job on it (%s)", what, JOB_MS,
+			ret ? errname(-ret) : "QUERYBUF: queued, not done"))
+		goto out;
+
+	pid = unbind_within(what, JOB_MS + UNBIND_MS, &waited, &ms);
+	tap_result(ms >= JOB_MS / 2, "%s: the unbind waited for the job (%.0f ms)", what, ms);
+	ret = vid_dqbuf(vid, OUT, memory, 5000, NULL);
+	tap_result(ret == -EIO,
+		   "%s: the buffer completes with V4L2_BUF_FLAG_ERROR although the job ended well (%s)",
+		   what, ret == -EIO ? "ok" : ret >= 0 ? "no error flag" : errname(-ret));
+	ret = vid_dqbuf(vid, CAP, V4L2_MEMORY_MMAP, 5000, NULL);
+	tap_result(ret > 0, "%s: the job's CAPTURE buffer is good (%s)", what,
+		   ret > 0 ? "ok" : errname(-ret));
+	ret = vid_qbuf(vid, OUT, memory, mem, FRAME_SIZE);
+	tap_result(ret == -ENODEV, "%s: queueing it again fails with ENODEV (%s)",
+		   what, ret ? errname(-ret) : "queued");
+	vid_stream(vid, OUT, false);
+	vid_stream(vid, CAP, false);
+	close(vid);
+	vid = -1;
+	dev = finish_unbind(dev, pid, waited, what);
+out:
+	if (vid >= 0)
+		close(vid);
+	if (map != MAP_FAILED)
+		munmap(map, MAP_LEN);
+	if (fa >= 0)
+		close(fa);
+	return dev;
+}
+
+/* How long the other vim2m context keeps the device busy. */
+#define BUSY_MS 2000
+/* How long revocation waits for a dma-buf's fences (IOPFN_FENCE_WAIT, HZ / 2). */
+#define FENCE_WAIT_MS 500
+
+/* A vim2m context with MMAP buffers whose job keeps the device for @ms. */
+static int m2m_start_busy(int vid, int ms)
+{
+	int ret = vid_set_format(vid, OUT);
+
+	if (!ret)
+		ret = vid_set_format(vid, CAP);
+	if (!ret)
+		ret = m2m_set_job_ms(vid, ms);
+	if (!ret)
+		ret = vid_reqbufs(vid, OUT, V4L2_MEMORY_MMAP, 1, NULL);
+	if (!ret)
+		ret = vid_qbuf(vid, OUT, V4L2_MEMORY_MMAP, 0, FRAME_SIZE);
+	if (!ret)
+		ret = vid_stream(vid, OUT, true);
+	return ret ? ret : m2m_start_capture(vid);
+}
+
+/*
+ * vim2m closed at a set point of the revocation of the BAR it holds. The
+ * BAR is the CAPTURE buffer (DMABUF) of a job vim2m queued but cannot start
+ * while another context's job keeps the device, so vim2m keeps the buffer
+ * when vb2 asks for it. The dma-buf holds a fence nobody signals: the
+ * revocation tells vb2 and then waits FENCE_WAIT_MS for the fence with the
+ * dma-buf's reservation lock held. The fd is closed in that wait: the
+ * release stops vb2's revocation work, has vim2m give the buffer back, which
+ * schedules the work, and lets go of the memory, for which it waits for the
+ * reservation lock. So the work runs while the release has it stopped, and
+ * must leave the queue alone (the kernel log says if it does not). The close
+ * must end only with the fence wait, the unbind soon after, the other
+ * context's job must still run then (the BAR's job never started), and the
+ * driver bind again. Returns its device fd, or -1.
+ */
+static int test_revoke_release(int dev)
+{
+	const char *what = "vim2m closed while the revocation waits for a fence";
+	int card, busy, vid = -1, fa, ret, waited = -1;
+	struct ivshmem_iopfn_info info;
+	double t0, t_revoked, t_close, t_closed;
+	uint32_t fence;
+	pid_t pid;
+
+	card = open_vgem();
+	busy = open_video("vim2m");
+	ret = card < 0 || busy < 0 ? -ENODEV : m2m_start_busy(busy, BUSY_MS);
+	fa = ret ? -1 : ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	vid = fa < 0 ? -1 : open_video("vim2m");
+	if (!ret)
+		ret = fa < 0 ? fa : vid < 0 ? vid : vid_set_format(vid, OUT);
+	if (!ret)
+		ret = vid_set_format(vid, CAP);
+	if (!ret)
+		ret = vid_reqbufs(vid, OUT, V4L2_MEMORY_MMAP, 1, NULL);
+	if (!ret)
+		ret = vid_qbuf(vid, OUT, V4L2_MEMORY_MMAP, 0, FRAME_SIZE);
+	if (!ret)
+		ret = vid_reqbufs(vid, CAP, V4L2_MEMORY_DMABUF, 1, NULL);
+	if (!ret)
+		ret = vid_qbuf(vid, CAP, V4L2_MEMORY_DMABUF, (unsigned long)fa, 0);
+	if (!ret)
+		ret = vid_stream(vid, OUT, true);
+	if (!ret)
+		ret = vid_stream(vid, CAP, true);
+	if (!tap_result(!ret && driver_holds(busy, OUT, V4L2_MEMORY_MMAP) &&
+			driver_holds(vid, CAP, V4L2_MEMORY_DMABUF),
+			"%s: the BAR waits in a job queued behind another context's (%s)",
+			what, errname(-ret)))
+		goto out;
+	ret = dmabuf_add_vgem_fence(card, fa, &fence);
+	if (!tap_result(!ret, "%s: a pending vgem fence in the BAR's dma-buf (%s)", what,
+			errname(-ret)))
+		goto out;
+
+	t0 = now_ms();
+	pid = ivshmem_unbind_start(pci_addr);
+	/* The range is marked revoked right before vb2 is told */
+	while (!ioctl(dev, IVSHMEM_IOPFN_IOC_INFO, &info) && now_ms() - t0 < 5000)
+		usleep(1000);
+	t_revoked = now_ms();
+	/* vb2 is told at once; the fence wait lasts FENCE_WAIT_MS from then */
+	usleep(50 * 1000);
+	t_close = now_ms();
+	close(vid);
+	vid = -1;
+	t_closed = now_ms();
+	/* A close that did not wait for the lock ends in a few ms */
+	tap_result(t_closed - t_revoked >= FENCE_WAIT_MS * 3 / 5 &&
+		   t_closed - t_revoked < FENCE_WAIT_MS + UNBIND_MS,
+		   "%s: the close waits for the revocation's fence wait (ends %.0f ms after the revocation began, %.0f ms in close)",
+		   what, t_closed - t_revoked, t_closed - t_close);
+	tap_result(driver_holds(busy, OUT, V4L2_MEMORY_MMAP),
+		   "%s: the other context's job still runs after the close", what);
+	waited = ivshmem_unbind_wait(pid, 5000);
+	tap_result(waited == 0 && now_ms() - t_revoked < FENCE_WAIT_MS + UNBIND_MS,
+		   "%s: the unbind ends within %d ms of the fence wait (%.0f ms after the revocation began)",
+		   what, UNBIND_MS, now_ms() - t_revoked);
+	vgem_fence_signal(card, fence);
+	dev = finish_unbind(dev, pid, waited, what);
+out:
+	if (vid >= 0)
+		close(vid);
+	if (fa >= 0)
+		close(fa);
+	/* Waits for the other context's job */
+	if (busy >= 0)
+		close(busy);
+	if (card >= 0)
+		close(card);
+	return dev;
+}
+
 /* vim2m's media device, where its requests come from: an fd or -errno. */
 static int open_vim2m_media(void)
 {
@@ -640,6 +842,10 @@ int main(void)
 	for (m = 0; m < 2; m++)
 		for (w = REQ_PREPARED; w <= REQ_STREAMING && dev >= 0; w++)
 			dev = test_revoke_request(dev, memories[m], w);
+	for (m = 0; m < 2 && dev >= 0; m++)
+		dev = test_revoke_job(dev, memories[m]);
+	if (dev >= 0)
+		dev = test_revoke_release(dev);
 	for (m = 0; m < 2 && dev >= 0; m++)
 		dev = test_revoke_close(dev, memories[m]);
 	if (dev >= 0)
