@@ -105,6 +105,41 @@ static int open_target(const struct target *t)
 }
 
 /*
+ * The BAR as a buffer's memory: a dma-buf of it, mapped, and what QBUF takes
+ * for the memory type (USERPTR: the mapping's address; DMABUF: the fd).
+ */
+struct bar {
+	int fd;
+	void *map;
+	unsigned long mem;
+};
+
+/* Export and map the BAR: 0 or -ENODEV; bar_put() undoes it either way. */
+static int bar_get(struct bar *b, int dev, uint32_t memory)
+{
+	b->fd = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
+	b->map = b->fd < 0 ? MAP_FAILED :
+		 mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+	b->mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)b->map : (unsigned long)b->fd;
+	return b->map == MAP_FAILED ? -ENODEV : 0;
+}
+
+static void bar_put(struct bar *b)
+{
+	if (b->map != MAP_FAILED)
+		munmap(b->map, MAP_LEN);
+	if (b->fd >= 0)
+		close(b->fd);
+	b->map = MAP_FAILED;
+	b->fd = -1;
+}
+
+static const char *memory_name(uint32_t memory)
+{
+	return memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF";
+}
+
+/*
  * vivid dropping every frame keeps a queued buffer for as long as userspace
  * lets it: the driver holds it, and only the driver can give it back.
  */
@@ -213,20 +248,16 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 		       enum when when)
 {
 	uint32_t type = t->m2m ? OUT : CAP;
-	int fa, vid, ret, waited = -1;
-	unsigned long mem;
+	int vid, ret, waited = -1;
+	struct bar bar;
 	char what[128];
-	void *map;
 	pid_t pid;
 
-	snprintf(what, sizeof(what), "%s, %s, %s", t->name,
-		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF",
+	snprintf(what, sizeof(what), "%s, %s, %s", t->name, memory_name(memory),
 		 when_names[when]);
-	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
-	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	ret = bar_get(&bar, dev, memory);
 	vid = open_target(t);
-	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
-	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : setup(vid, t, memory, mem, when);
+	ret = ret || vid < 0 ? -ENODEV : setup(vid, t, memory, bar.mem, when);
 	if (!tap_result(!ret, "%s: the BAR is %s (%s)", what,
 			when == PREPARED ? "prepared" : "queued", ret ? errname(-ret) : "ok"))
 		goto out;
@@ -260,7 +291,7 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 			   "%s: the buffer completes with V4L2_BUF_FLAG_ERROR (%s)", what,
 			   ret == -EIO ? "ok" : ret >= 0 ? "no error flag" : errname(-ret));
 	}
-	ret = vid_qbuf(vid, type, memory, mem, FRAME_SIZE);
+	ret = vid_qbuf(vid, type, memory, bar.mem, FRAME_SIZE);
 	tap_result(ret == -ENODEV, "%s: queueing it again fails with ENODEV (%s)",
 		   what, ret ? errname(-ret) : "queued");
 	vid_stream(vid, type, false);
@@ -274,10 +305,7 @@ static int test_revoke(int dev, const struct target *t, uint32_t memory,
 out:
 	if (vid >= 0)
 		close(vid);
-	if (map != MAP_FAILED)
-		munmap(map, MAP_LEN);
-	if (fa >= 0)
-		close(fa);
+	bar_put(&bar);
 	return dev;
 }
 
@@ -293,27 +321,22 @@ static int test_revoke_close(int dev, uint32_t memory)
 	static const unsigned int delays_us[] = { 0, 200, 1000, 3000, 10000 };
 	const struct target *t = &targets[2];
 	unsigned int i, ok = 0;
-	int fa, vid, waited;
-	unsigned long mem;
+	int vid, ret, waited;
+	struct bar bar;
 	char what[64];
-	void *map;
 	pid_t pid;
 
 	for (i = 0; i < sizeof(delays_us) / sizeof(delays_us[0]) && dev >= 0; i++) {
 		snprintf(what, sizeof(what), "vim2m close during the unbind, %s, +%u us",
-			 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF", delays_us[i]);
-		fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
-		map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+			 memory_name(memory), delays_us[i]);
+		ret = bar_get(&bar, dev, memory);
 		vid = open_target(t);
-		mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
-		if (map == MAP_FAILED || vid < 0 || setup(vid, t, memory, mem, ACTIVE) ||
+		if (ret || vid < 0 || setup(vid, t, memory, bar.mem, ACTIVE) ||
 		    start(vid, t, false)) {
 			tap_result(false, "%s: the BAR is queued and streaming", what);
 			if (vid >= 0)
 				close(vid);
-			if (map != MAP_FAILED)
-				munmap(map, MAP_LEN);
-			close(fa);
+			bar_put(&bar);
 			break;
 		}
 		pid = ivshmem_unbind_start(pci_addr);
@@ -321,13 +344,12 @@ static int test_revoke_close(int dev, uint32_t memory)
 		close(vid);
 		waited = ivshmem_unbind_wait(pid, 10000);
 		ok += waited == 0;
-		munmap(map, MAP_LEN);
-		close(fa);
+		bar_put(&bar);
 		dev = finish_unbind(dev, pid, waited, what);
 	}
 	tap_result(ok == i && i == sizeof(delays_us) / sizeof(delays_us[0]),
 		   "vim2m close during the unbind, %s: %u of %u unbinds ended, the driver bound again",
-		   memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF", ok, i);
+		   memory_name(memory), ok, i);
 	return dev;
 }
 
@@ -414,20 +436,17 @@ static int test_revoke_locked(int dev, uint32_t memory)
 {
 	const struct target *t = &targets[0];
 	struct held_lock h = { .uffd = -1, .page = MAP_FAILED };
-	int fa, vid, ret, waited = -1, held = -1;
-	unsigned long mem;
+	int vid, ret, waited = -1, held = -1;
+	struct bar bar;
 	char what[80];
 	double t_free;
-	void *map;
 	pid_t pid = -1;
 
 	snprintf(what, sizeof(what), "%s, %s, queued, vivid's lock held", t->name,
-		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
-	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
-	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+		 memory_name(memory));
+	ret = bar_get(&bar, dev, memory);
 	vid = open_target(t);
-	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
-	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : setup(vid, t, memory, mem, QUEUED);
+	ret = ret || vid < 0 ? -ENODEV : setup(vid, t, memory, bar.mem, QUEUED);
 	if (!ret)
 		ret = hold_lock(&h, vid);
 	if (!tap_result(!ret, "%s: the BAR is queued, a thread holds the lock (%s)", what,
@@ -453,10 +472,7 @@ out:
 		release_lock(&h);
 	if (vid >= 0)
 		close(vid);
-	if (map != MAP_FAILED)
-		munmap(map, MAP_LEN);
-	if (fa >= 0)
-		close(fa);
+	bar_put(&bar);
 	return dev;
 }
 
@@ -480,20 +496,16 @@ static int m2m_set_job_ms(int vid, int ms)
 static int test_revoke_job(int dev, uint32_t memory)
 {
 	const struct target *t = &targets[2];
-	int fa, vid, ret, waited = -1;
-	unsigned long mem;
+	int vid, ret, waited = -1;
+	struct bar bar;
 	char what[64];
 	double ms;
-	void *map;
 	pid_t pid;
 
-	snprintf(what, sizeof(what), "vim2m job running on the BAR, %s",
-		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
-	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
-	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+	snprintf(what, sizeof(what), "vim2m job running on the BAR, %s", memory_name(memory));
+	ret = bar_get(&bar, dev, memory);
 	vid = open_target(t);
-	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
-	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : setup(vid, t, memory, mem, QUEUED);
+	ret = ret || vid < 0 ? -ENODEV : setup(vid, t, memory, bar.mem, QUEUED);
 	if (!ret)
 		ret = m2m_set_job_ms(vid, JOB_MS);
 	/* vim2m starts the job in STREAMON */
@@ -513,7 +525,7 @@ static int test_revoke_job(int dev, uint32_t memory)
 	ret = vid_dqbuf(vid, CAP, V4L2_MEMORY_MMAP, 5000, NULL);
 	tap_result(ret > 0, "%s: the job's CAPTURE buffer is good (%s)", what,
 		   ret > 0 ? "ok" : errname(-ret));
-	ret = vid_qbuf(vid, OUT, memory, mem, FRAME_SIZE);
+	ret = vid_qbuf(vid, OUT, memory, bar.mem, FRAME_SIZE);
 	tap_result(ret == -ENODEV, "%s: queueing it again fails with ENODEV (%s)",
 		   what, ret ? errname(-ret) : "queued");
 	vid_stream(vid, OUT, false);
@@ -524,10 +536,7 @@ static int test_revoke_job(int dev, uint32_t memory)
 out:
 	if (vid >= 0)
 		close(vid);
-	if (map != MAP_FAILED)
-		munmap(map, MAP_LEN);
-	if (fa >= 0)
-		close(fa);
+	bar_put(&bar);
 	return dev;
 }
 
@@ -748,21 +757,18 @@ static int request_setup(int vid, uint32_t memory, unsigned long mem, int req,
  */
 static int test_revoke_request(int dev, uint32_t memory, enum req_when when)
 {
-	char what[96];
-	int fa, vid, media, req = -1, ret, waited = -1;
+	int vid, media, req = -1, ret, waited = -1;
 	struct pollfd pfd;
-	unsigned long mem;
-	void *map;
+	struct bar bar;
+	char what[96];
 	pid_t pid;
 
 	snprintf(what, sizeof(what), "vim2m request %s, %s", req_when_names[when],
-		 memory == V4L2_MEMORY_USERPTR ? "USERPTR" : "DMABUF");
-	fa = ivshmem_export(dev, O_RDWR | O_CLOEXEC);
-	map = mmap(NULL, MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fa, 0);
+		 memory_name(memory));
+	ret = bar_get(&bar, dev, memory);
 	vid = open_video("vim2m");
 	media = open_vim2m_media();
-	mem = memory == V4L2_MEMORY_USERPTR ? (unsigned long)map : (unsigned long)fa;
-	ret = map == MAP_FAILED || vid < 0 ? -ENODEV : media < 0 ? media : 0;
+	ret = ret || vid < 0 ? -ENODEV : media < 0 ? media : 0;
 	if (!ret)
 		ret = vid_set_format(vid, OUT);
 	if (!ret)
@@ -774,7 +780,7 @@ static int test_revoke_request(int dev, uint32_t memory, enum req_when when)
 	if (!ret)
 		ret = request_set_hflip(vid, req);
 	if (!ret)
-		ret = request_setup(vid, memory, mem, req, when);
+		ret = request_setup(vid, memory, bar.mem, req, when);
 	if (!tap_result(!ret, "%s: the BAR %s, a request with a control (%s)", what,
 			when == REQ_PREPARED ? "prepared" : "in the request", errname(-ret)))
 		goto out;
@@ -784,7 +790,7 @@ static int test_revoke_request(int dev, uint32_t memory, enum req_when when)
 
 	pid = unbind_timed(what, &waited);
 	if (when == REQ_PREPARED || when == REQ_IN_REQUEST) {
-		ret = when == REQ_PREPARED ? prepare_or_queue(vid, memory, mem, req) : 0;
+		ret = when == REQ_PREPARED ? prepare_or_queue(vid, memory, bar.mem, req) : 0;
 		if (!ret)
 			ret = queue_request(req);
 		tap_result(ret == -ENODEV,
@@ -816,10 +822,7 @@ out:
 		close(media);
 	if (vid >= 0)
 		close(vid);
-	if (map != MAP_FAILED)
-		munmap(map, MAP_LEN);
-	if (fa >= 0)
-		close(fa);
+	bar_put(&bar);
 	return dev;
 }
 
