@@ -114,3 +114,21 @@ int ivshmem_rebind(const char *pci_addr)
 	}
 	return -1;
 }
+
+int ivshmem_unbind_bound_ms(const char *pci_addr, int *dev)
+{
+	int waited;
+	double ms;
+	pid_t pid;
+
+	close(*dev);
+	pid = ivshmem_unbind_timed(pci_addr, 10000, &waited, &ms);
+	if (waited) {
+		if (waited < 0)
+			ivshmem_unbind_kill(pid);
+		*dev = -1;
+		return -1;
+	}
+	*dev = ivshmem_rebind(pci_addr);
+	return *dev < 0 ? -1 : 2 * (int)ms + 1000;
+}

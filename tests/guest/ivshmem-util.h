@@ -40,5 +40,14 @@ pid_t ivshmem_unbind_timed(const char *pci_addr, int timeout_ms, int *waited,
 void ivshmem_unbind_kill(pid_t pid);
 /* Bind the driver to @pci_addr again and open the new node: fd or -1. */
 int ivshmem_rebind(const char *pci_addr);
+/*
+ * How long an unbind that waits for no userspace may take on this machine:
+ * twice an unbind of the idle device (measured by closing *@dev, unbinding,
+ * rebinding and opening it again into *@dev), plus a second. A fixed
+ * wall-clock limit is met or missed by how loaded the host running the
+ * guest is; a wait for userspace is unbounded, so it still shows. Returns
+ * the bound in ms, or -1 (then *@dev may be -1) if the idle unbind failed.
+ */
+int ivshmem_unbind_bound_ms(const char *pci_addr, int *dev);
 
 #endif

@@ -88,8 +88,11 @@ static const struct target targets[] = {
 enum when { QUEUED, PREPARED, DEQUEUED, ACTIVE };
 static const char *const when_names[] = { "queued", "prepared", "dequeued", "active" };
 
-/* vb2 lets go of what the driver does not hold at once: the unbind's bound. */
-#define UNBIND_MS 1000
+/*
+ * vb2 lets go of what the driver does not hold at once: the unbind's bound,
+ * measured against an idle unbind (ivshmem_unbind_bound_ms()).
+ */
+static int unbind_ms;
 
 static char pci_addr[64];
 
@@ -210,12 +213,12 @@ static pid_t unbind_within(const char *what, int bound_ms, int *waited, double *
 	return pid;
 }
 
-/* The same within UNBIND_MS: vb2 lets go of what the driver does not hold. */
+/* The same within unbind_ms: vb2 lets go of what the driver does not hold. */
 static pid_t unbind_timed(const char *what, int *waited)
 {
 	double ms;
 
-	return unbind_within(what, UNBIND_MS, waited, &ms);
+	return unbind_within(what, unbind_ms, waited, &ms);
 }
 
 /*
@@ -430,7 +433,7 @@ static int release_lock(struct held_lock *h)
  * vivid's lock, which the queue's revocation work needs: the work does not
  * sleep on it (REQBUFS(0) cancels the work with it held) but tries again a
  * jiffy later, so the unbind waits for as long as the lock is held, and ends
- * within UNBIND_MS once it is free.
+ * within unbind_ms once it is free.
  */
 static int test_revoke_locked(int dev, uint32_t memory)
 {
@@ -454,16 +457,16 @@ static int test_revoke_locked(int dev, uint32_t memory)
 		goto out;
 
 	pid = ivshmem_unbind_start(pci_addr);
-	held = ivshmem_unbind_wait(pid, UNBIND_MS);
+	held = ivshmem_unbind_wait(pid, unbind_ms);
 	tap_result(held == -1, "%s: the unbind waits while the lock is held (%d ms)", what,
-		   UNBIND_MS);
+		   unbind_ms);
 	t_free = now_ms();
 	ret = release_lock(&h);
 	tap_result(!ret, "%s: the thread's ioctl completes (%s)", what, errname(-ret));
 	waited = held == -1 ? ivshmem_unbind_wait(pid, 10000) : held;
-	tap_result(waited == 0 && now_ms() - t_free < UNBIND_MS,
+	tap_result(waited == 0 && now_ms() - t_free < unbind_ms,
 		   "%s: the unbind ends within %d ms of the lock's release (%.0f ms)", what,
-		   UNBIND_MS, now_ms() - t_free);
+		   unbind_ms, now_ms() - t_free);
 	close(vid);
 	vid = -1;
 	dev = finish_unbind(dev, pid, waited, what);
@@ -516,7 +519,7 @@ static int test_revoke_job(int dev, uint32_t memory)
 			ret ? errname(-ret) : "QUERYBUF: queued, not done"))
 		goto out;
 
-	pid = unbind_within(what, JOB_MS + UNBIND_MS, &waited, &ms);
+	pid = unbind_within(what, JOB_MS + unbind_ms, &waited, &ms);
 	tap_result(ms >= JOB_MS / 2, "%s: the unbind waited for the job (%.0f ms)", what, ms);
 	ret = vid_dqbuf(vid, OUT, memory, 5000, NULL);
 	tap_result(ret == -EIO,
@@ -632,15 +635,15 @@ static int test_revoke_release(int dev)
 	t_closed = now_ms();
 	/* A close that did not wait for the lock ends in a few ms */
 	tap_result(t_closed - t_revoked >= FENCE_WAIT_MS * 3 / 5 &&
-		   t_closed - t_revoked < FENCE_WAIT_MS + UNBIND_MS,
+		   t_closed - t_revoked < FENCE_WAIT_MS + unbind_ms,
 		   "%s: the close waits for the revocation's fence wait (ends %.0f ms after the revocation began, %.0f ms in close)",
 		   what, t_closed - t_revoked, t_closed - t_close);
 	tap_result(driver_holds(busy, OUT, V4L2_MEMORY_MMAP),
 		   "%s: the other context's job still runs after the close", what);
 	waited = ivshmem_unbind_wait(pid, 5000);
-	tap_result(waited == 0 && now_ms() - t_revoked < FENCE_WAIT_MS + UNBIND_MS,
+	tap_result(waited == 0 && now_ms() - t_revoked < FENCE_WAIT_MS + unbind_ms,
 		   "%s: the unbind ends within %d ms of the fence wait (%.0f ms after the revocation began)",
-		   what, UNBIND_MS, now_ms() - t_revoked);
+		   what, unbind_ms, now_ms() - t_revoked);
 	vgem_fence_signal(card, fence);
 	dev = finish_unbind(dev, pid, waited, what);
 out:
@@ -835,6 +838,10 @@ int main(void)
 	printf("TAP version 13\n");
 	dev = ivshmem_open(pci_addr, sizeof(pci_addr));
 	if (!tap_result(dev >= 0, "open /dev/ivshmem0 (%s)", errname(-dev)))
+		return tap_done();
+	unbind_ms = ivshmem_unbind_bound_ms(pci_addr, &dev);
+	if (!tap_result(unbind_ms > 0, "an idle unbind and rebind work: unbinds may take %d ms",
+			unbind_ms))
 		return tap_done();
 	for (t = 0; t < sizeof(targets) / sizeof(targets[0]); t++)
 		for (m = 0; m < 2; m++)
